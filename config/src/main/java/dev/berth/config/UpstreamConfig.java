@@ -1,0 +1,90 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One upstream registry: its name (a host or a host pattern), the endpoints tried in order, and how
+ * Berth treats it. A pattern's endpoint is the matched host itself.
+ *
+ * @param name the registry host or host pattern, e.g. {@code ghcr.io} or {@code *.gcr.io}
+ * @param endpoints base URLs tried in order; empty means {@code https://<host>}
+ * @param tagTtl how long a tag is served without revalidation; null means {@code cache.tagTtl}
+ * @param connectTimeout how long a TCP or TLS connection may take
+ * @param idleTimeout how long a request may see no bytes move before it is abandoned
+ * @param maxAttempts attempts per endpoint for 429, 5xx and connection errors
+ * @param push whether pushes to this upstream are accepted
+ */
+public record UpstreamConfig(
+    HostPattern name,
+    List<Endpoint> endpoints,
+    Duration tagTtl,
+    Duration connectTimeout,
+    Duration idleTimeout,
+    int maxAttempts,
+    boolean push) {
+
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  public UpstreamConfig {
+    if (name == null) {
+      throw new InvalidValueException("name is required (expected: a registry host or pattern)");
+    }
+    endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+    if (name.isPattern() && !endpoints.isEmpty()) {
+      throw new InvalidValueException(
+          "a host pattern takes no endpoints: its endpoint is the matched host");
+    }
+    connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
+    idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+    if (maxAttempts < 1 || maxAttempts > 10) {
+      throw new InvalidValueException("maxAttempts: " + maxAttempts + " (expected: 1-10)");
+    }
+  }
+
+  @JsonCreator
+  static UpstreamConfig fromJson(
+      @JsonProperty("name") HostPattern name,
+      @JsonProperty("endpoints") List<Endpoint> endpoints,
+      @JsonProperty("tagTtl") Duration tagTtl,
+      @JsonProperty("connectTimeout") Duration connectTimeout,
+      @JsonProperty("idleTimeout") Duration idleTimeout,
+      @JsonProperty("maxAttempts") Integer maxAttempts,
+      @JsonProperty("push") Boolean push) {
+    return new UpstreamConfig(
+        name,
+        endpoints,
+        tagTtl,
+        connectTimeout,
+        idleTimeout,
+        maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
+        push != null && push);
+  }
+
+  /** An upstream with the default settings and the given endpoints. */
+  public static UpstreamConfig of(String name, String... endpoints) {
+    return new UpstreamConfig(
+        HostPattern.of(name),
+        java.util.Arrays.stream(endpoints).map(Endpoint::of).toList(),
+        null,
+        null,
+        null,
+        DEFAULT_MAX_ATTEMPTS,
+        false);
+  }
+
+  /** The endpoints to try for {@code host}, which this upstream's name matches. */
+  public List<Endpoint> endpointsFor(String host) {
+    return endpoints.isEmpty() ? List.of(Endpoint.https(host)) : endpoints;
+  }
+
+  /** This upstream with {@code endpoints} in place of its own. */
+  public UpstreamConfig withEndpoints(List<Endpoint> newEndpoints) {
+    return new UpstreamConfig(
+        name, newEndpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.berth.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader(Map.of("REGISTRY", "127.0.0.1:5001")::get);
+
+  private BerthConfig parse(String yaml) {
+    return loader.parse("berth.yaml", new StringReader(yaml));
+  }
+
+  @Test
+  void embeddedDefaultsMatchTheReference() {
+    BerthConfig config = BerthConfig.defaults();
+    assertThat(config.listen()).hasToString("127.0.0.1:5000");
+    assertThat(config.dataDir()).isEqualTo(Path.of("berth-data"));
+    assertThat(config.cache().tagTtl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.cache().staleIfError()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.cache().notFoundTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.upstreams())
+        .extracting(u -> u.name().text())
+        .containsExactly(
+            "docker.io",
+            "ghcr.io",
+            "gcr.io",
+            "*.gcr.io",
+            "*-docker.pkg.dev",
+            "quay.io",
+            "registry.k8s.io",
+            "public.ecr.aws",
+            "mcr.microsoft.com");
+    assertThat(config.upstreamFor("docker.io").orElseThrow().endpointsFor("docker.io"))
+        .extracting(Endpoint::toString)
+        .containsExactly("https://registry-1.docker.io");
+    assertThat(config.upstreams()).noneMatch(UpstreamConfig::push);
+    assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void emptyFileIsTheDefaults() {
+    assertThat(parse("")).isEqualTo(BerthConfig.defaults());
+  }
+
+  @Test
+  void readsEveryKey() {
+    BerthConfig config =
+        parse(
+            """
+            listen: 0.0.0.0:6000
+            dataDir: /var/lib/berth
+            storage:
+              diskBudget: 100MiB
+            cache:
+              tagTtl: 1m
+              staleIfError: 1d
+              notFoundTtl: 5s
+            defaultUpstream: ${REGISTRY}
+            localPrefixes: [team/internal]
+            shutdownGrace: 5s
+            upstreams:
+              - name: ${REGISTRY}
+                endpoints: ["http://${REGISTRY}"]
+                tagTtl: 2s
+                connectTimeout: 1s
+                idleTimeout: 3s
+                maxAttempts: 2
+                push: true
+              - name: "*.gcr.io"
+            """);
+    assertThat(config.listen()).isEqualTo(new HostPort("0.0.0.0", 6000));
+    assertThat(config.storage().diskBudget().bytes()).isEqualTo(100L << 20);
+    assertThat(config.cache().notFoundTtl()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.defaultUpstream()).isEqualTo("127.0.0.1:5001");
+    UpstreamConfig up = config.upstreamFor("127.0.0.1:5001").orElseThrow();
+    assertThat(up.endpoints())
+        .extracting(Endpoint::toString)
+        .containsExactly("http://127.0.0.1:5001");
+    assertThat(up.tagTtl()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(up.maxAttempts()).isEqualTo(2);
+    assertThat(up.push()).isTrue();
+    assertThat(config.upstreamFor("eu.gcr.io").orElseThrow().endpointsFor("eu.gcr.io"))
+        .extracting(Endpoint::toString)
+        .containsExactly("https://eu.gcr.io");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          bad endpoint         | upstreams:\\n  - name: a.io\\n  - name: b.io\\n    endpoints:\\n      - htp:/x | berth.yaml:5: upstreams[1].endpoints[0]: not a URL: "htp:/x"
+          bad listen           | listen: nowhere                                              | berth.yaml:1: listen: not a listen address: "nowhere"
+          unknown key          | cache:\\n  tagTTL: 1m                                         | berth.yaml:2: cache.tagTTL: unknown key "tagTTL"
+          bad duration         | cache:\\n  tagTtl: soon                                       | berth.yaml:2: cache.tagTtl: not a duration: "soon"
+          bad size             | storage:\\n  diskBudget: lots                                 | berth.yaml:2: storage.diskBudget: not a size: "lots"
+          bad host             | upstreams:\\n  - name: "https://x.io"                          | berth.yaml:2: upstreams[0].name: not a registry host or host pattern
+          duplicate upstream   | upstreams:\\n  - name: a.io\\n  - name: a.io                   | berth.yaml:3: upstreams[1].name: duplicate upstream: "a.io"
+          unknown default      | defaultUpstream: nope.io                                     | berth.yaml:1: defaultUpstream: "nope.io" is not the name of a configured upstream host
+          pattern endpoints    | upstreams:\\n  - name: "*.gcr.io"\\n    endpoints: [http://x.io] | berth.yaml:2: upstreams[0]: a host pattern takes no endpoints
+          bad boolean          | upstreams:\\n  - name: a.io\\n    push: maybe                  | berth.yaml:3: upstreams[0].push:
+          unset variable       | listen: ${NOPE}                                              | berth.yaml:1: listen: environment variable NOPE is not set
+          not yaml             | listen: [unclosed                                            | berth.yaml:1: not valid YAML
+          attempts out of range| upstreams:\\n  - name: a.io\\n    maxAttempts: 0               | berth.yaml:2: upstreams[0]: maxAttempts: 0 (expected: 1-10)
+          """)
+  void errorsNameTheLineAndTheKey(String what, String yaml, String expected) {
+    assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
+        .as(what)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(expected);
+  }
+
+  @Test
+  void documentedExampleLoads() {
+    BerthConfig example =
+        new ConfigLoader(Map.<String, String>of()::get).load(Path.of("../docs/berth.example.yaml"));
+    assertThat(example.upstreams()).isEqualTo(BerthConfig.defaults().upstreams());
+    assertThat(example.cache()).isEqualTo(BerthConfig.defaults().cache());
+    assertThat(example.storage().diskBudget().bytes()).isEqualTo(50L << 30);
+  }
+
+  @Test
+  void variablesTakeTheirDefault() {
+    assertThat(parse("listen: ${UNSET_PORT:-127.0.0.1:7000}").listen().port()).isEqualTo(7000);
+  }
+
+  @Test
+  void loadNamesTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("site.yaml");
+    Files.writeString(file, "# comment\nlisten: 127.0.0.1:5000\ndataDir: 7\nbogus: 1\n");
+    assertThatThrownBy(() -> loader.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("site.yaml:4: bogus: unknown key \"bogus\"");
+    assertThatThrownBy(() -> loader.load(dir.resolve("missing.yaml")))
+        .hasMessageEndingWith("missing.yaml: no such file");
+  }
+}

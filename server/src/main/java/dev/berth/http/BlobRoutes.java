@@ -1,0 +1,95 @@
+package dev.berth.http;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.Digest;
+import dev.berth.pull.BlobFetcher;
+import dev.berth.pull.Content;
+import dev.berth.routing.RegistryRoute;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with {@code Range}. Thread-safe. */
+final class BlobRoutes {
+  private final BlobFetcher fetcher;
+  private final BerthMetrics metrics;
+
+  BlobRoutes(BlobFetcher fetcher, BerthMetrics metrics) {
+    this.fetcher = fetcher;
+    this.metrics = metrics;
+  }
+
+  /** GET|HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt; */
+  HttpResponse get(ServiceRequestContext ctx, RegistryRoute route) {
+    Digest digest = digest(route.reference());
+    if (ctx.method() == HttpMethod.HEAD) {
+      return HttpResponse.of(
+          fetcher
+              .size(route.target(), digest)
+              .thenApply(
+                  size ->
+                      HttpResponse.of(
+                          headers(HttpStatus.OK, digest, size.bytes(), size.hit() ? "hit" : "miss")
+                              .build())));
+    }
+    return HttpResponse.of(
+        fetcher
+            .get(route.target(), digest)
+            .thenApply(found -> serve(ctx, digest, found.content(), found.hit() ? "hit" : "miss")));
+  }
+
+  private HttpResponse serve(
+      ServiceRequestContext ctx, Digest digest, Content content, String cache) {
+    long size = content.size();
+    String rangeHeader = ctx.request().headers().get(HttpHeaderNames.RANGE);
+    Optional<ByteRange> range = ByteRange.parse(rangeHeader, size);
+    ResponseHeadersBuilder headers;
+    long start = 0;
+    long end = size;
+    if (range.isPresent()) {
+      start = range.get().start();
+      end = range.get().end();
+      headers =
+          headers(HttpStatus.PARTIAL_CONTENT, digest, range.get().length(), cache)
+              .set(HttpHeaderNames.CONTENT_RANGE, range.get().contentRange(size));
+    } else {
+      headers = headers(HttpStatus.OK, digest, size, cache);
+    }
+    try {
+      return FileStreamer.stream(ctx, headers.build(), content, start, end, metrics);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ResponseHeadersBuilder headers(
+      HttpStatus status, Digest digest, long length, String cache) {
+    ResponseHeadersBuilder b =
+        ResponseHeaders.builder(status)
+            .contentType(MediaType.OCTET_STREAM)
+            .set(RegistryHeaders.CONTENT_DIGEST, digest.toString())
+            .set(HttpHeaderNames.ACCEPT_RANGES, "bytes")
+            .set("etag", "\"" + digest + "\"")
+            .set(RegistryHeaders.CACHE, cache);
+    if (length >= 0) {
+      b.contentLength(length);
+    }
+    return b;
+  }
+
+  private static Digest digest(String text) {
+    try {
+      return Digest.of(text);
+    } catch (IllegalArgumentException e) {
+      throw OciError.DIGEST_INVALID.with(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.berth.http;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.oci.Platform;
+import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.ResolvedManifest;
+import dev.berth.routing.RegistryRoute;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code GET|HEAD /v2/<name>/manifests/<reference>}. Thread-safe. */
+final class ManifestRoutes {
+  private final ManifestResolver resolver;
+  private final BerthMetrics metrics;
+
+  ManifestRoutes(ManifestResolver resolver, BerthMetrics metrics) {
+    this.resolver = resolver;
+    this.metrics = metrics;
+  }
+
+  /** GET|HEAD /v2/&lt;name&gt;/manifests/&lt;reference&gt; */
+  HttpResponse get(ServiceRequestContext ctx, RegistryRoute route) {
+    ManifestReference ref = reference(route.reference());
+    AcceptedTypes accepted = AcceptedTypes.of(ctx.request().headers());
+    CompletableFuture<HttpResponse> res =
+        resolver
+            .resolve(route.target(), ref)
+            .thenCompose(m -> negotiate(route, m, accepted))
+            .thenApply(m -> respond(ctx.method(), m));
+    return HttpResponse.of(res);
+  }
+
+  /**
+   * The stored manifest when the client accepts its type; for a client that asks by tag and does
+   * not accept an index, the index's linux/amd64 image, as Distribution serves it. A request by
+   * digest always gets the bytes of that digest.
+   */
+  private CompletableFuture<ResolvedManifest> negotiate(
+      RegistryRoute route, ResolvedManifest resolved, AcceptedTypes accepted) {
+    Manifest m = resolved.manifest();
+    boolean byDigest = Digest.looksLikeDigest(route.reference());
+    if (!m.isIndex() || byDigest || accepted.accepts(m.mediaType())) {
+      return CompletableFuture.completedFuture(resolved);
+    }
+    Descriptor child =
+        m.childFor(Platform.LINUX_AMD64)
+            .filter(d -> accepted.accepts(d.mediaType()))
+            .orElseThrow(
+                () ->
+                    OciError.MANIFEST_UNKNOWN.with(
+                        route.target()
+                            + ":"
+                            + route.reference()
+                            + " is an index ("
+                            + m.mediaType()
+                            + ") and the client accepts only "
+                            + accepted
+                            + "; the index has no linux/amd64 image of an accepted type"));
+    return resolver
+        .resolve(route.target(), ManifestReference.of(child.digest()))
+        .thenApply(c -> resolved.isStale() ? new ResolvedManifest(c.manifest(), "stale") : c);
+  }
+
+  private HttpResponse respond(HttpMethod method, ResolvedManifest resolved) {
+    Manifest m = resolved.manifest();
+    ResponseHeaders headers = headers(m, resolved);
+    if (method == HttpMethod.HEAD) {
+      return HttpResponse.of(headers);
+    }
+    metrics.bytesServed(m.bytes().length);
+    return HttpResponse.of(headers, HttpData.wrap(m.bytes()));
+  }
+
+  private static ResponseHeaders headers(Manifest m, ResolvedManifest resolved) {
+    var b =
+        ResponseHeaders.builder(HttpStatus.OK)
+            .contentType(MediaType.parse(m.mediaType()))
+            .contentLength(m.bytes().length)
+            .set(RegistryHeaders.CONTENT_DIGEST, m.digest().toString())
+            .set("etag", "\"" + m.digest() + "\"")
+            .set(RegistryHeaders.CACHE, resolved.result());
+    if (resolved.isStale()) {
+      b.set("warning", "110 - \"Response is Stale\"");
+    }
+    return b.build();
+  }
+
+  private static ManifestReference reference(String text) {
+    try {
+      return ManifestReference.of(text);
+    } catch (IllegalArgumentException e) {
+      throw (text.contains(":") ? OciError.DIGEST_INVALID : OciError.MANIFEST_INVALID)
+          .with(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.berth.http;
+
+import com.linecorp.armeria.common.HttpStatus;
+
+/** The error codes of the OCI distribution spec, with the status and message Berth sends. */
+public enum OciError {
+  BLOB_UNKNOWN(HttpStatus.NOT_FOUND, "blob unknown to registry"),
+  BLOB_UPLOAD_INVALID(HttpStatus.BAD_REQUEST, "blob upload invalid"),
+  BLOB_UPLOAD_UNKNOWN(HttpStatus.NOT_FOUND, "blob upload unknown to registry"),
+  DIGEST_INVALID(HttpStatus.BAD_REQUEST, "provided digest did not match uploaded content"),
+  MANIFEST_BLOB_UNKNOWN(HttpStatus.NOT_FOUND, "manifest references a manifest or blob unknown"),
+  MANIFEST_INVALID(HttpStatus.BAD_REQUEST, "manifest invalid"),
+  MANIFEST_UNKNOWN(HttpStatus.NOT_FOUND, "manifest unknown to registry"),
+  NAME_INVALID(HttpStatus.BAD_REQUEST, "invalid repository name"),
+  NAME_UNKNOWN(HttpStatus.NOT_FOUND, "repository name not known to registry"),
+  SIZE_INVALID(HttpStatus.BAD_REQUEST, "provided length did not match content length"),
+  UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "authentication required"),
+  DENIED(HttpStatus.FORBIDDEN, "requested access to the resource is denied"),
+  UNSUPPORTED(HttpStatus.METHOD_NOT_ALLOWED, "the operation is unsupported"),
+  TOOMANYREQUESTS(HttpStatus.TOO_MANY_REQUESTS, "too many requests"),
+  /** A {@code Range} beyond the blob; sent as {@code SIZE_INVALID} with status 416. */
+  RANGE_NOT_SATISFIABLE(
+      "SIZE_INVALID",
+      HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+      "requested range not satisfiable"),
+  /** Berth itself failed unexpectedly; the detail says how. Never a 500. */
+  UNAVAILABLE("UNAVAILABLE", HttpStatus.SERVICE_UNAVAILABLE, "service unavailable"),
+  /** An upstream could not be reached or failed; the detail names it and its last error. */
+  UPSTREAM_UNAVAILABLE("UNAVAILABLE", HttpStatus.SERVICE_UNAVAILABLE, "upstream unavailable"),
+  /** An upstream sent content that failed verification; nothing was stored. */
+  UPSTREAM_INVALID(
+      "DIGEST_INVALID", HttpStatus.BAD_GATEWAY, "upstream sent content that failed verification");
+
+  private final String code;
+
+  @SuppressWarnings("ImmutableEnumChecker") // HttpStatus is immutable, though not annotated.
+  private final HttpStatus status;
+
+  private final String message;
+
+  OciError(HttpStatus status, String message) {
+    this.code = name();
+    this.status = status;
+    this.message = message;
+  }
+
+  OciError(String code, HttpStatus status, String message) {
+    this.code = code;
+    this.status = status;
+    this.message = message;
+  }
+
+  /** The code sent in the error body. */
+  public String code() {
+    return code;
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  public String message() {
+    return message;
+  }
+
+  /** A failure with this code; {@code detail} says what was being done and what went wrong. */
+  public RegistryException with(String detail) {
+    return new RegistryException(this, detail);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.berth.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every failure a client can see as the OCI error form {@code
+ * {"errors":[{"code","message","detail"}]}}. Thread-safe.
+ */
+public final class OciErrorHandler implements ServerErrorHandler {
+  private static final Logger log = LoggerFactory.getLogger(OciErrorHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+    Throwable t = unwrap(cause);
+    if (t instanceof RegistryException e) {
+      return render(ctx.method(), e.error(), e.detail()).toHttpResponse();
+    }
+    log.warn("{} {} failed unexpectedly", ctx.method(), ctx.path(), t);
+    return render(ctx.method(), OciError.UNAVAILABLE, "internal error: " + t).toHttpResponse();
+  }
+
+  @Override
+  public AggregatedHttpResponse renderStatus(
+      ServiceRequestContext ctx,
+      ServiceConfig config,
+      RequestHeaders headers,
+      HttpStatus status,
+      String description,
+      Throwable cause) {
+    return renderArmeriaStatus(headers, status, description);
+  }
+
+  /** Requests Armeria refuses before any service sees them, e.g. a path with {@code ..}. */
+  @Override
+  public AggregatedHttpResponse onProtocolViolation(
+      ServiceConfig config,
+      RequestHeaders headers,
+      HttpStatus status,
+      String description,
+      Throwable cause) {
+    return renderArmeriaStatus(headers, status, description);
+  }
+
+  private static AggregatedHttpResponse renderArmeriaStatus(
+      RequestHeaders headers, HttpStatus status, String description) {
+    OciError error =
+        switch (status.code()) {
+          case 400 -> OciError.NAME_INVALID;
+          case 404 -> OciError.NAME_UNKNOWN;
+          case 405 -> OciError.UNSUPPORTED;
+          case 413 -> OciError.SIZE_INVALID;
+          case 416 -> OciError.RANGE_NOT_SATISFIABLE;
+          default -> null;
+        };
+    if (error == null) {
+      return null;
+    }
+    String detail = description != null ? description : status.reasonPhrase();
+    HttpMethod method = headers == null ? HttpMethod.GET : headers.method();
+    return render(method, status, error, detail);
+  }
+
+  /** The OCI error body for {@code error}; HEAD responses carry no body, as HTTP requires. */
+  public static AggregatedHttpResponse render(HttpMethod method, OciError error, String detail) {
+    return render(method, error.status(), error, detail);
+  }
+
+  private static AggregatedHttpResponse render(
+      HttpMethod method, HttpStatus status, OciError error, String detail) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode errors = body.putArray("errors");
+    ObjectNode e = errors.addObject();
+    e.put("code", error.code());
+    e.put("message", error.message());
+    e.put("detail", detail == null ? "" : detail);
+    byte[] json = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ResponseHeaders headers =
+        ResponseHeaders.builder(status)
+            .contentType(MediaType.JSON_UTF_8)
+            .contentLength(json.length)
+            .build();
+    if (method == HttpMethod.HEAD) {
+      return AggregatedHttpResponse.of(headers);
+    }
+    return AggregatedHttpResponse.of(headers, com.linecorp.armeria.common.HttpData.wrap(json));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

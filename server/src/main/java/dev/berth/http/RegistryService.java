@@ -1,0 +1,103 @@
+package dev.berth.http;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.pull.BlobFetcher;
+import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.TagLister;
+import dev.berth.routing.RegistryRoute;
+import dev.berth.routing.RouteResolver;
+
+/**
+ * The registry API under {@code /v2/}: resolves which upstream and repository a request is about,
+ * then hands it to the routes of its kind. Thread-safe.
+ */
+public final class RegistryService implements HttpService {
+
+  private final RouteResolver routes;
+  private final ManifestRoutes manifests;
+  private final BlobRoutes blobs;
+  private final TagLister tags;
+
+  public RegistryService(
+      RouteResolver routes,
+      ManifestResolver manifests,
+      BlobFetcher blobs,
+      TagLister tags,
+      BerthMetrics metrics) {
+    this.routes = routes;
+    this.manifests = new ManifestRoutes(manifests, metrics);
+    this.blobs = new BlobRoutes(blobs, metrics);
+    this.tags = tags;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    String path = ctx.path();
+    if (path.equals("/v2/") || path.equals("/v2")) {
+      return base(ctx);
+    }
+    String ns = ctx.queryParam("ns");
+    if (ns != null && !ns.isEmpty()) {
+      ctx.addAdditionalResponseHeader(RegistryHeaders.NAMESPACE, ns);
+    }
+    RegistryRoute route = routes.resolve(path.substring("/v2/".length()), ns);
+    HttpMethod method = ctx.method();
+    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    return switch (route.kind()) {
+      case MANIFEST -> read ? manifests.get(ctx, route) : unsupported(method, "manifests");
+      case BLOB -> read ? blobs.get(ctx, route) : unsupported(method, "blobs");
+      case TAGS -> read ? listTags(ctx, route) : unsupported(method, "tags");
+      case UPLOAD -> unsupported(method, "blob uploads");
+    };
+  }
+
+  /** GET /v2/ */
+  private static HttpResponse base(ServiceRequestContext ctx) {
+    if (ctx.method() != HttpMethod.GET && ctx.method() != HttpMethod.HEAD) {
+      return unsupported(ctx.method(), "/v2/");
+    }
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{}");
+  }
+
+  /** GET /v2/&lt;name&gt;/tags/list?n=&amp;last= */
+  private HttpResponse listTags(ServiceRequestContext ctx, RegistryRoute route) {
+    return HttpResponse.of(
+        tags.list(route.target(), ctx.queryParams())
+            .thenApply(
+                page -> {
+                  var headers =
+                      ResponseHeaders.builder(HttpStatus.OK)
+                          .contentType(MediaType.JSON_UTF_8)
+                          .contentLength(page.body().length)
+                          .set(RegistryHeaders.CACHE, page.stale() ? "stale" : "miss");
+                  if (page.stale()) {
+                    headers.set("warning", "110 - \"Response is Stale\"");
+                  }
+                  if (page.next() != null) {
+                    String ns =
+                        route.namespace() == null
+                            ? ""
+                            : "&" + QueryParams.of("ns", route.namespace()).toQueryString();
+                    headers.set(
+                        "link", "<" + ctx.path() + "?" + page.next() + ns + ">; rel=\"next\"");
+                  }
+                  return ctx.method() == HttpMethod.HEAD
+                      ? HttpResponse.of(headers.build())
+                      : HttpResponse.of(headers.build(), HttpData.wrap(page.body()));
+                }));
+  }
+
+  private static HttpResponse unsupported(HttpMethod method, String what) {
+    throw OciError.UNSUPPORTED.with(method + " on " + what + " is not supported by this Berth yet");
+  }
+}

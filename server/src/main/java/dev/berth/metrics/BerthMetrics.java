@@ -1,0 +1,88 @@
+package dev.berth.metrics;
+
+import com.linecorp.armeria.client.DecoratingHttpClientFunction;
+import com.linecorp.armeria.common.logging.RequestLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * Berth's own meters, registered in one Prometheus registry served at {@code /metrics}.
+ * Thread-safe.
+ */
+public final class BerthMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter bytesServed;
+  private final Counter bytesFetched;
+
+  public BerthMetrics() {
+    bytesServed =
+        Counter.builder("berth.bytes.served")
+            .description("Blob and manifest bytes sent to clients")
+            .register(registry);
+    bytesFetched =
+        Counter.builder("berth.bytes.fetched")
+            .description("Blob and manifest bytes received from upstreams")
+            .register(registry);
+    for (String kind : new String[] {"blob", "manifest"}) {
+      for (String result : new String[] {"hit", "miss", "stale"}) {
+        cacheCounter(kind, result);
+      }
+    }
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Counts a cache lookup; {@code result} is {@code hit}, {@code miss} or {@code stale}. */
+  public void cacheRequest(String kind, String result) {
+    cacheCounter(kind, result).increment();
+  }
+
+  private Counter cacheCounter(String kind, String result) {
+    return Counter.builder("berth.cache.requests")
+        .description("Cache lookups by kind and result")
+        .tag("kind", kind)
+        .tag("result", result)
+        .register(registry);
+  }
+
+  public void bytesServed(long n) {
+    bytesServed.increment((double) n);
+  }
+
+  public void bytesFetched(long n) {
+    bytesFetched.increment((double) n);
+  }
+
+  /** A client decorator counting each request to {@code upstream} by its final status. */
+  public DecoratingHttpClientFunction upstreamCounter(String upstream) {
+    return (delegate, ctx, req) -> {
+      var unused =
+          ctx.log()
+              .whenComplete()
+              .thenAccept(
+                  log ->
+                      Counter.builder("berth.upstream.requests")
+                          .description("Requests sent to upstream registries, by final status")
+                          .tag("upstream", upstream)
+                          .tag("status", status(log))
+                          .register(registry)
+                          .increment());
+      return delegate.execute(ctx, req);
+    };
+  }
+
+  private static String status(RequestLog log) {
+    int code = log.responseHeaders().status().code();
+    return code > 0 && log.responseCause() == null ? Integer.toString(code) : "error";
+  }
+}

@@ -1,0 +1,104 @@
+package dev.berth.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A manifest's original bytes with its media type and digest, and what Berth reads from it. The
+ * bytes are what is stored, served and forwarded; they are never re-serialised.
+ */
+public final class Manifest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final byte[] bytes;
+  private final String mediaType;
+  private final Digest digest;
+
+  /** A manifest of {@code bytes}, whose digest the caller has computed or verified. */
+  public Manifest(byte[] bytes, String mediaType, Digest digest) {
+    this.bytes = bytes;
+    this.mediaType = mediaType;
+    this.digest = digest;
+  }
+
+  /** The exact bytes; shared, not copied: callers must not change them. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  public String mediaType() {
+    return mediaType;
+  }
+
+  public Digest digest() {
+    return digest;
+  }
+
+  /** Wraps bytes received for {@code mediaType}, computing their SHA-256 digest. */
+  public static Manifest of(byte[] bytes, String mediaType) {
+    return new Manifest(bytes, mediaType, Digest.sha256(bytes));
+  }
+
+  public boolean isIndex() {
+    return MediaTypes.isIndex(mediaType);
+  }
+
+  /** The entries of an index; empty for an image manifest. */
+  public List<Descriptor> children() {
+    JsonNode manifests = parse().path("manifests");
+    List<Descriptor> out = new ArrayList<>();
+    for (JsonNode m : manifests) {
+      JsonNode p = m.path("platform");
+      Platform platform =
+          p.isMissingNode()
+              ? null
+              : new Platform(
+                  p.path("os").asText(),
+                  p.path("architecture").asText(),
+                  p.hasNonNull("variant") ? p.path("variant").asText() : null);
+      out.add(
+          new Descriptor(
+              m.path("mediaType").asText(MediaTypes.OCTET_STREAM),
+              Digest.of(m.path("digest").asText()),
+              m.path("size").asLong(),
+              platform));
+    }
+    return out;
+  }
+
+  /** The index entry for {@code os/architecture}, if this is an index that has one. */
+  public Optional<Descriptor> childFor(Platform wanted) {
+    return children().stream()
+        .filter(d -> d.platform() != null)
+        .filter(d -> d.platform().os().equals(wanted.os()))
+        .filter(d -> d.platform().architecture().equals(wanted.architecture()))
+        .findFirst();
+  }
+
+  private JsonNode parse() {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("manifest " + digest + " is not JSON: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Manifest m && m.digest.equals(digest) && m.mediaType.equals(mediaType);
+  }
+
+  @Override
+  public int hashCode() {
+    return digest.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Manifest[" + mediaType + " " + digest + ", " + bytes.length + " bytes]";
+  }
+}

@@ -1,0 +1,365 @@
+package dev.berth.pull;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.stream.StreamMessage;
+import com.linecorp.armeria.common.stream.SubscriptionOption;
+import com.linecorp.armeria.common.util.BlockingTaskExecutor;
+import dev.berth.http.OciError;
+import dev.berth.http.RegistryException;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.Digest;
+import dev.berth.storage.BlobStore;
+import dev.berth.upstream.Exchange;
+import dev.berth.upstream.UpstreamCall;
+import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamException;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One download of one blob from an upstream into a temporary file, read by every client that asks
+ * for the blob meanwhile. The bytes are hashed as they arrive; the file is renamed under its digest
+ * only when the hash matches, and is deleted otherwise. A body cut short is resumed with {@code
+ * Range} from the last byte received. The download does not depend on any client: it goes on when
+ * they leave, and its failure reaches all of them. Thread-safe.
+ */
+final class BlobFill implements Content {
+  private static final Logger log = LoggerFactory.getLogger(BlobFill.class);
+  private static final int MAX_RESUMES = 3;
+
+  /** Chunks requested ahead of the disk: at most this many are in memory per download. */
+  private static final int WINDOW = 64;
+
+  private static final Object END = new Object();
+
+  private final Digest digest;
+  private final UpstreamClient client;
+  private final UpstreamCall call;
+  private final BlobStore store;
+  private final BerthMetrics metrics;
+  private final BlockingTaskExecutor blocking;
+  private final Duration idleTimeout;
+  private final Path temp;
+  private final MessageDigest hasher;
+
+  /** Completes with the size (-1 when unknown) once the upstream has started to send. */
+  final CompletableFuture<Long> started = new CompletableFuture<>();
+
+  /** Completes once the blob is verified and stored, or fails for every reader. */
+  final CompletableFuture<Path> done = new CompletableFuture<>();
+
+  private volatile CompletableFuture<Void> progress = new CompletableFuture<>();
+  private volatile long written;
+  private volatile long size = -1;
+  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile Path current;
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private FileChannel out;
+  private int resumes;
+
+  BlobFill(
+      Digest digest,
+      UpstreamClient client,
+      UpstreamCall call,
+      BlobStore store,
+      BerthMetrics metrics,
+      BlockingTaskExecutor blocking,
+      Duration idleTimeout) {
+    this.digest = digest;
+    this.client = client;
+    this.call = call;
+    this.store = store;
+    this.metrics = metrics;
+    this.blocking = blocking;
+    this.idleTimeout = idleTimeout;
+    this.temp = store.newTemp(digest);
+    this.current = temp;
+    this.hasher = digest.newHasher();
+    done.whenComplete((p, e) -> progress.complete(null));
+  }
+
+  /** Whether the caller is the one to {@link #start()} this fill: true once only. */
+  boolean claimStart() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  /** Opens the temporary file and sends the first request. */
+  void start() {
+    try {
+      Files.createDirectories(temp.getParent());
+      out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      fail(
+          OciError.UPSTREAM_UNAVAILABLE.with(
+              call.description() + ": cannot write " + temp + ": " + e));
+      return;
+    }
+    ScheduledFuture<?> watchdog =
+        blocking.scheduleWithFixedDelay(this::checkIdle, 1, 1, TimeUnit.SECONDS);
+    done.whenComplete((p, e) -> watchdog.cancel(false));
+    request();
+  }
+
+  private void request() {
+    client
+        .exchange(call.from(written))
+        .whenComplete(
+            (x, e) -> {
+              if (e != null) {
+                onError(UpstreamClient.unwrap(e));
+              } else {
+                onHeaders(x);
+              }
+            });
+  }
+
+  private void onHeaders(Exchange x) {
+    int status = x.status();
+    boolean resumed = written > 0;
+    if ((!resumed && status == 200) || (resumed && status == 206)) {
+      if (!resumed) {
+        size = x.headers().contentLength();
+        started.complete(size);
+      }
+      x.body().subscribe(new Writer(x.body()), eventLoop(), SubscriptionOption.WITH_POOLED_OBJECTS);
+      return;
+    }
+    x.body().abort();
+    if (resumed) {
+      onError(
+          new UpstreamException(
+              call.description()
+                  + ": resuming at byte "
+                  + written
+                  + ", "
+                  + x.endpoint()
+                  + " answered "
+                  + x.headers().status()
+                  + " instead of 206",
+              false,
+              status,
+              null));
+    } else {
+      fail(UpstreamErrors.forStatus(call, x, OciError.BLOB_UNKNOWN));
+    }
+  }
+
+  private static EventExecutor eventLoop() {
+    return com.linecorp.armeria.common.CommonPools.workerGroup().next();
+  }
+
+  /**
+   * Receives the body on the event loop and hands it to one drainer on the blocking pool, which
+   * writes and hashes the chunks in order, then handles the end or the error. {@link #WINDOW}
+   * chunks are requested ahead, so the network and the disk work at the same time while memory
+   * stays bounded.
+   */
+  private final class Writer implements Subscriber<HttpData> {
+    private final StreamMessage<HttpData> body;
+    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private Subscription subscription;
+
+    Writer(StreamMessage<HttpData> body) {
+      this.body = body;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      subscription = s;
+      s.request(WINDOW);
+    }
+
+    @Override
+    public void onNext(HttpData data) {
+      enqueue(data);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      enqueue(t);
+    }
+
+    @Override
+    public void onComplete() {
+      enqueue(END);
+    }
+
+    private void enqueue(Object signal) {
+      inbox.add(signal);
+      if (draining.compareAndSet(false, true)) {
+        blocking.execute(this::drain);
+      }
+    }
+
+    private void drain() {
+      do {
+        for (Object signal; (signal = inbox.poll()) != null; ) {
+          handle(signal);
+        }
+        draining.set(false);
+      } while (!inbox.isEmpty() && draining.compareAndSet(false, true));
+    }
+
+    private void handle(Object signal) {
+      try {
+        if (signal instanceof HttpData data) {
+          try (data) {
+            if (!done.isDone()) {
+              write(data);
+              subscription.request(1);
+            }
+          } catch (IOException e) {
+            body.abort(e);
+          }
+        } else if (signal instanceof Throwable t) {
+          BlobFill.this.onError(t);
+        } else {
+          onBodyEnd();
+        }
+      } catch (RuntimeException e) {
+        fail(UpstreamErrors.unavailable(call, e));
+      }
+    }
+  }
+
+  @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time: see Writer.
+  private void write(HttpData data) throws IOException {
+    ByteBuffer buf = data.byteBuf().nioBuffer();
+    hasher.update(buf.duplicate());
+    while (buf.hasRemaining()) {
+      out.write(buf);
+    }
+    int n = data.length();
+    metrics.bytesFetched(n);
+    lastProgressNanos = System.nanoTime();
+    written += n;
+    CompletableFuture<Void> previous = progress;
+    progress = new CompletableFuture<>();
+    previous.complete(null);
+  }
+
+  private void onBodyEnd() {
+    if (size >= 0 && written < size) {
+      onError(
+          new UpstreamException(
+              call.description() + ": body ended at byte " + written + " of " + size,
+              true,
+              0,
+              null));
+      return;
+    }
+    Digest actual = digest.finish(hasher);
+    if (!actual.equals(digest)) {
+      fail(
+          OciError.UPSTREAM_INVALID.with(
+              call.description()
+                  + ": upstream sent "
+                  + written
+                  + " bytes whose digest is "
+                  + actual
+                  + "; nothing was stored"));
+      return;
+    }
+    try {
+      out.force(false);
+      out.close();
+      synchronized (this) {
+        current = store.commit(temp, digest, written);
+      }
+      size = written;
+      done.complete(current);
+    } catch (IOException e) {
+      fail(OciError.UPSTREAM_UNAVAILABLE.with(call.description() + ": cannot store: " + e));
+    }
+  }
+
+  private void onError(Throwable t) {
+    boolean temporary = !(t instanceof UpstreamException u) || u.isTemporary();
+    if (done.isDone()) {
+      return;
+    }
+    if (temporary && written > 0 && resumes < MAX_RESUMES && started.isDone()) {
+      resumes++;
+      log.info(
+          "{}: interrupted at byte {} ({}); resuming", call.description(), written, t.toString());
+      request();
+      return;
+    }
+    fail(t instanceof RegistryException r ? r : UpstreamErrors.unavailable(call, t));
+  }
+
+  private void checkIdle() {
+    if (!done.isDone() && System.nanoTime() - lastProgressNanos > idleTimeout.toNanos()) {
+      fail(
+          UpstreamErrors.unavailable(
+              call, new TimeoutException("no bytes for " + idleTimeout.toSeconds() + " s")));
+    }
+  }
+
+  private void fail(RegistryException e) {
+    if (!started.isDone()) {
+      started.completeExceptionally(e);
+    }
+    if (done.completeExceptionally(e)) {
+      log.warn("{}", e.getMessage());
+      try {
+        if (out != null) {
+          out.close();
+        }
+        Files.deleteIfExists(temp);
+      } catch (IOException io) {
+        log.warn("cannot remove {}: {}", temp, io.toString());
+      }
+    }
+  }
+
+  @Override
+  public long available() {
+    return written;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public boolean isComplete() {
+    return done.isDone() && !done.isCompletedExceptionally();
+  }
+
+  @Override
+  public CompletableFuture<Void> awaitBeyond(long position) {
+    CompletableFuture<Void> next = progress;
+    return written > position || done.isDone() ? CompletableFuture.completedFuture(null) : next;
+  }
+
+  @Override
+  public Throwable failure() {
+    return done.isCompletedExceptionally() ? done.handle((p, e) -> e).join() : null;
+  }
+
+  @Override
+  public synchronized FileChannel open() throws IOException {
+    return FileChannel.open(current, StandardOpenOption.READ);
+  }
+}

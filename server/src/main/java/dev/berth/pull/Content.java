@@ -1,0 +1,32 @@
+package dev.berth.pull;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Bytes of a blob in a file that may still be growing: a stored blob (complete) or a download in
+ * progress that several clients read while it is written.
+ */
+public interface Content {
+  /** How many bytes can be read now. */
+  long available();
+
+  /** The total size, or -1 while it is not known. */
+  long size();
+
+  /** Whether every byte is there and verified. */
+  boolean isComplete();
+
+  /**
+   * Completes once more than {@code position} bytes are available, or the content is complete or
+   * failed; never fails itself.
+   */
+  CompletableFuture<Void> awaitBeyond(long position);
+
+  /** The failure of a download, or null. A reader that sees it must stop and report it. */
+  Throwable failure();
+
+  /** Opens the file for reading; the caller closes it. */
+  FileChannel open() throws IOException;
+}

@@ -1,0 +1,262 @@
+package dev.berth.pull;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.util.BlockingTaskExecutor;
+import dev.berth.config.BerthConfig;
+import dev.berth.http.OciError;
+import dev.berth.http.RegistryException;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.oci.MediaTypes;
+import dev.berth.routing.Target;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.TagRecord;
+import dev.berth.storage.TagStore;
+import dev.berth.upstream.UpstreamCall;
+import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.Upstreams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Manifests for the pull path. By digest: immutable, from the store or fetched once and verified.
+ * By tag: served from the store for the tag's TTL, then revalidated with a {@code HEAD} (which
+ * Docker Hub does not count against its rate limit); when every endpoint fails, the last manifest
+ * seen is served for up to {@code cache.staleIfError}. Concurrent requests for one reference share
+ * one upstream request; 404s are remembered for {@code cache.notFoundTtl}. Thread-safe.
+ */
+public final class ManifestResolver {
+  /** The largest manifest Berth reads from an upstream. */
+  public static final int MAX_MANIFEST_BYTES = 4 << 20;
+
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final Upstreams upstreams;
+  private final BerthConfig config;
+  private final BerthMetrics metrics;
+  private final BlockingTaskExecutor blocking;
+  private final Clock clock;
+  private final Map<String, CompletableFuture<ResolvedManifest>> inFlight =
+      new ConcurrentHashMap<>();
+  private final NotFoundCache notFound;
+
+  public ManifestResolver(
+      ManifestStore manifests,
+      TagStore tags,
+      Upstreams upstreams,
+      BerthMetrics metrics,
+      BlockingTaskExecutor blocking,
+      Clock clock) {
+    this.manifests = manifests;
+    this.tags = tags;
+    this.upstreams = upstreams;
+    this.config = upstreams.config();
+    this.metrics = metrics;
+    this.blocking = blocking;
+    this.clock = clock;
+    this.notFound = new NotFoundCache(config.cache().notFoundTtl(), OciError.MANIFEST_UNKNOWN);
+  }
+
+  /** The manifest {@code ref} names in {@code target}. */
+  public CompletableFuture<ResolvedManifest> resolve(Target target, ManifestReference ref) {
+    String key = target + (ref.isDigest() ? "@" : ":") + ref;
+    Optional<RegistryException> remembered = notFound.get(key);
+    if (remembered.isPresent()) {
+      return CompletableFuture.failedFuture(remembered.get());
+    }
+    CompletableFuture<ResolvedManifest> mine = new CompletableFuture<>();
+    CompletableFuture<ResolvedManifest> shared = inFlight.putIfAbsent(key, mine);
+    if (shared != null) {
+      return shared;
+    }
+    CompletableFuture.supplyAsync(() -> lookUp(target, ref), blocking)
+        .thenCompose(f -> f)
+        .whenComplete(
+            (m, e) -> {
+              inFlight.remove(key, mine);
+              if (e != null) {
+                if (!target.isLocal()) {
+                  notFound.rememberIfNotFound(key, e);
+                }
+                mine.completeExceptionally(UpstreamClient.unwrap(e));
+              } else {
+                metrics.cacheRequest("manifest", m.result());
+                mine.complete(m);
+              }
+            });
+    return mine;
+  }
+
+  private CompletableFuture<ResolvedManifest> lookUp(Target target, ManifestReference ref) {
+    try {
+      if (ref.isDigest()) {
+        Digest digest = ref.digest().orElseThrow();
+        Optional<Manifest> stored = manifests.get(digest);
+        if (stored.isPresent()) {
+          return CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"));
+        }
+        return target.isLocal() ? unknown(target, ref) : fetch(target, ref);
+      }
+      String tag = ref.tag().orElseThrow();
+      Optional<TagRecord> record = tags.get(target.registry(), target.repository().value(), tag);
+      Optional<Manifest> stored =
+          record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
+      if (target.isLocal()) {
+        return stored.isPresent()
+            ? CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"))
+            : unknown(target, ref);
+      }
+      if (stored.isEmpty()) {
+        return fetch(target, ref);
+      }
+      if (age(record.get()).compareTo(tagTtl(target)) < 0) {
+        return CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"));
+      }
+      return revalidate(target, tag, record.get(), stored.get());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Duration age(TagRecord record) {
+    return Duration.between(record.checkedAt(), Instant.now(clock));
+  }
+
+  private Duration tagTtl(Target target) {
+    Duration own = target.upstream().orElseThrow().tagTtl();
+    return own != null ? own : config.cache().tagTtl();
+  }
+
+  private CompletableFuture<ResolvedManifest> revalidate(
+      Target target, String tag, TagRecord record, Manifest stored) {
+    UpstreamCall call = call(target, tag, HttpMethod.HEAD, "revalidate manifest");
+    return client(target)
+        .fetch(call)
+        .handle(
+            (res, e) -> {
+              if (e != null) {
+                return CompletableFuture.completedFuture(
+                    stale(target, record, stored, UpstreamErrors.unavailable(call, e)));
+              }
+              String digest = res.headers().get("docker-content-digest");
+              if (res.status().code() == 200 && record.digest().toString().equals(digest)) {
+                putTag(target, tag, record.withCheckedAt(Instant.now(clock)));
+                return CompletableFuture.completedFuture(new ResolvedManifest(stored, "hit"));
+              }
+              if (res.status().code() == 200 || res.status().code() == 404) {
+                return fetch(target, ManifestReference.of(tag));
+              }
+              RegistryException failure =
+                  UpstreamErrors.forStatus(
+                      call, res, client(target).host(), OciError.MANIFEST_UNKNOWN);
+              return CompletableFuture.completedFuture(stale(target, record, stored, failure));
+            })
+        .thenCompose(f -> f);
+  }
+
+  private ResolvedManifest stale(
+      Target target, TagRecord record, Manifest stored, RegistryException failure) {
+    if (failure.error() != OciError.UPSTREAM_UNAVAILABLE
+        && failure.error() != OciError.TOOMANYREQUESTS) {
+      throw failure;
+    }
+    if (age(record).compareTo(tagTtl(target).plus(config.cache().staleIfError())) > 0) {
+      throw failure;
+    }
+    return new ResolvedManifest(stored, "stale");
+  }
+
+  private CompletableFuture<ResolvedManifest> fetch(Target target, ManifestReference ref) {
+    UpstreamCall call = call(target, ref.toString(), HttpMethod.GET, "pull manifest");
+    UpstreamClient client = client(target);
+    return client
+        .fetch(call)
+        .handle(
+            (res, e) -> {
+              if (e != null) {
+                throw UpstreamErrors.unavailable(call, e);
+              }
+              if (res.status().code() != 200) {
+                throw UpstreamErrors.forStatus(call, res, client.host(), OciError.MANIFEST_UNKNOWN);
+              }
+              return new ResolvedManifest(verifyAndStore(target, ref, call, res), "miss");
+            });
+  }
+
+  private Manifest verifyAndStore(
+      Target target, ManifestReference ref, UpstreamCall call, AggregatedHttpResponse res) {
+    byte[] bytes = res.content().array();
+    String type = res.headers().get(HttpHeaderNames.CONTENT_TYPE, MediaTypes.OCI_MANIFEST);
+    Digest expected =
+        ref.digest()
+            .orElseGet(
+                () -> {
+                  String said = res.headers().get("docker-content-digest");
+                  return said == null ? Digest.sha256(bytes) : Digest.of(said);
+                });
+    java.security.MessageDigest hasher = expected.newHasher();
+    hasher.update(bytes);
+    Digest actual = expected.finish(hasher);
+    if (!actual.equals(expected)) {
+      throw OciError.UPSTREAM_INVALID.with(
+          call.description()
+              + ": the upstream's bytes have digest "
+              + actual
+              + ", not "
+              + expected
+              + "; nothing was stored");
+    }
+    metrics.bytesFetched(bytes.length);
+    Manifest manifest = new Manifest(bytes, MediaTypes.bare(type), actual);
+    try {
+      manifests.put(manifest);
+      if (ref.tag().isPresent()) {
+        putTag(
+            target,
+            ref.tag().get(),
+            new TagRecord(actual, manifest.mediaType(), Instant.now(clock)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return manifest;
+  }
+
+  private void putTag(Target target, String tag, TagRecord record) {
+    try {
+      tags.put(target.registry(), target.repository().value(), tag, record);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static CompletableFuture<ResolvedManifest> unknown(Target target, ManifestReference ref) {
+    return CompletableFuture.failedFuture(
+        OciError.MANIFEST_UNKNOWN.with("manifest " + ref + " of " + target + " is not stored"));
+  }
+
+  private UpstreamClient client(Target target) {
+    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+  }
+
+  private static UpstreamCall call(Target target, String ref, HttpMethod method, String what) {
+    return UpstreamCall.pull(
+        method,
+        target.repository().value(),
+        "manifests/" + ref,
+        MediaTypes.ACCEPTED_FROM_UPSTREAM,
+        MAX_MANIFEST_BYTES,
+        what + " " + target + (Digest.looksLikeDigest(ref) ? "@" : ":") + ref);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.berth.routing;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.UpstreamConfig;
+import dev.berth.http.OciError;
+import dev.berth.oci.RepositoryName;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a {@code /v2/} path and its {@code ns} parameter into a {@link RegistryRoute}, in DESIGN's
+ * order of precedence: {@code ns} first, then a first path segment that is a registry host, then
+ * local-only prefixes, then the default upstream. Thread-safe.
+ */
+public final class RouteResolver {
+  private static final String DOCKER_HUB = "docker.io";
+  private static final Set<String> DOCKER_HUB_ALIASES =
+      Set.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com");
+
+  private final BerthConfig config;
+
+  public RouteResolver(BerthConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Resolves {@code path}, the part after {@code /v2/}, for example {@code
+   * ghcr.io/org/img/manifests/1.0}.
+   *
+   * @throws dev.berth.http.RegistryException NAME_INVALID, NAME_UNKNOWN or DENIED
+   */
+  public RegistryRoute resolve(String path, String namespace) {
+    Split split = split(path);
+    Target target = target(split.name(), namespace);
+    return new RegistryRoute(split.kind(), target, split.reference(), namespace);
+  }
+
+  private record Split(String name, RegistryRoute.Kind kind, String reference) {}
+
+  private static Split split(String path) {
+    if (path.endsWith("/tags/list")) {
+      return new Split(cut(path, "/tags/list".length()), RegistryRoute.Kind.TAGS, "");
+    }
+    int uploads = path.lastIndexOf("/blobs/uploads");
+    if (uploads > 0) {
+      String rest = path.substring(uploads + "/blobs/uploads".length());
+      if (rest.isEmpty() || rest.equals("/") || rest.lastIndexOf('/') == 0) {
+        return new Split(
+            path.substring(0, uploads), RegistryRoute.Kind.UPLOAD, rest.replace("/", ""));
+      }
+    }
+    for (RegistryRoute.Kind kind :
+        new RegistryRoute.Kind[] {RegistryRoute.Kind.MANIFEST, RegistryRoute.Kind.BLOB}) {
+      String marker = kind == RegistryRoute.Kind.MANIFEST ? "/manifests/" : "/blobs/";
+      int at = path.lastIndexOf(marker);
+      if (at > 0) {
+        String ref = path.substring(at + marker.length());
+        if (!ref.isEmpty() && ref.indexOf('/') < 0) {
+          return new Split(path.substring(0, at), kind, ref);
+        }
+      }
+    }
+    throw OciError.NAME_UNKNOWN.with("not a registry API path: /v2/" + path);
+  }
+
+  private static String cut(String path, int suffix) {
+    return path.substring(0, path.length() - suffix);
+  }
+
+  private Target target(String name, String namespace) {
+    String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : null;
+    if (namespace != null && !namespace.isEmpty()) {
+      String host = canonicalHost(namespace);
+      String repo = first != null && canonicalHost(first).equals(host) ? rest(name) : name;
+      return upstreamTarget(host, repo);
+    }
+    if (first != null && isHost(first)) {
+      return upstreamTarget(canonicalHost(first), rest(name));
+    }
+    RepositoryName repo = repository(name);
+    for (String prefix : config.localPrefixes()) {
+      if (repo.startsWith(prefix)) {
+        return new Target(Target.LOCAL, repo, Optional.empty());
+      }
+    }
+    return upstreamTarget(config.defaultUpstream(), name);
+  }
+
+  private Target upstreamTarget(String host, String name) {
+    Optional<UpstreamConfig> upstream = config.upstreamFor(host);
+    if (upstream.isEmpty()) {
+      throw OciError.DENIED.with(
+          "registry "
+              + host
+              + " is not a configured upstream of this Berth; "
+              + "add it under upstreams: to proxy it");
+    }
+    RepositoryName repo = repository(name);
+    if (host.equals(DOCKER_HUB) && repo.isSingleComponent()) {
+      repo = RepositoryName.of("library/" + repo);
+    }
+    return new Target(host, repo, upstream);
+  }
+
+  private static RepositoryName repository(String name) {
+    try {
+      return RepositoryName.of(name);
+    } catch (IllegalArgumentException e) {
+      throw OciError.NAME_INVALID.with(e.getMessage());
+    }
+  }
+
+  /** Whether a first path segment names a registry host rather than a repository component. */
+  static boolean isHost(String segment) {
+    return segment.indexOf('.') >= 0 || segment.indexOf(':') >= 0 || segment.equals("localhost");
+  }
+
+  private static String canonicalHost(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return DOCKER_HUB_ALIASES.contains(h) ? DOCKER_HUB : h;
+  }
+
+  private static String rest(String name) {
+    return name.substring(name.indexOf('/') + 1);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.berth.routing;
+
+import dev.berth.config.UpstreamConfig;
+import dev.berth.oci.RepositoryName;
+import java.util.Optional;
+
+/**
+ * The repository a request is about: the registry host it belongs to and the name there. A
+ * local-only repository has no upstream and its registry is {@link #LOCAL}.
+ */
+public record Target(
+    String registry, RepositoryName repository, Optional<UpstreamConfig> upstream) {
+  /** The registry name used for local-only repositories. */
+  public static final String LOCAL = "local";
+
+  public boolean isLocal() {
+    return upstream.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return registry + "/" + repository;
+  }
+}

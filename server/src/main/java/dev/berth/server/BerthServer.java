@@ -1,0 +1,144 @@
+package dev.berth.server;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.common.util.BlockingTaskExecutor;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerPort;
+import dev.berth.config.BerthConfig;
+import dev.berth.http.AccessLog;
+import dev.berth.http.OciErrorHandler;
+import dev.berth.http.RegistryService;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.pull.BlobFetcher;
+import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.TagLister;
+import dev.berth.routing.RouteResolver;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.DataDirectory;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.StoragePaths;
+import dev.berth.storage.TagStore;
+import dev.berth.upstream.Upstreams;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running Berth: the registry API, the admin endpoints and everything behind them, wired from a
+ * {@link BerthConfig}. This class only wires; behaviour lives in the packages it composes.
+ */
+public final class BerthServer implements AutoCloseable {
+  private final Server server;
+  private final Upstreams upstreams;
+  private final AtomicBoolean ready = new AtomicBoolean();
+
+  private BerthServer(BerthConfig config) throws IOException {
+    StoragePaths paths = DataDirectory.prepare(config.dataDir());
+    BerthMetrics metrics = new BerthMetrics();
+    this.upstreams = new Upstreams(config, metrics);
+    ServerBuilder sb = Server.builder();
+    configurePorts(sb, config);
+    configureRegistryApi(sb, config, paths, metrics, upstreams);
+    configureAdminApi(sb, metrics);
+    this.server = sb.build();
+  }
+
+  /** Starts a server for {@code config}, listening once this returns. */
+  public static BerthServer start(BerthConfig config) throws IOException {
+    BerthServer berth = new BerthServer(config);
+    berth.server.start().join();
+    berth.ready.set(true);
+    return berth;
+  }
+
+  private static void configurePorts(ServerBuilder sb, BerthConfig config) {
+    InetSocketAddress address =
+        new InetSocketAddress(config.listen().host(), config.listen().port());
+    if (config.tls() != null) {
+      sb.https(address)
+          .tls(TlsKeyPair.of(config.tls().key().toFile(), config.tls().certificate().toFile()));
+    } else {
+      sb.http(address);
+    }
+    // A quiet period of 0 would stop at once; a positive one waits for requests in flight.
+    Duration grace = config.shutdownGrace();
+    Duration quiet = grace.compareTo(Duration.ofSeconds(1)) < 0 ? grace : Duration.ofSeconds(1);
+    sb.gracefulShutdownTimeout(quiet, grace)
+        .idleTimeout(Duration.ofMinutes(2))
+        .errorHandler(new OciErrorHandler())
+        .accessLogWriter(AccessLog.writer(), true)
+        .decorator(
+            (delegate, ctx, req) -> {
+              ctx.addAdditionalResponseHeader("docker-distribution-api-version", "registry/2.0");
+              return delegate.serve(ctx, req);
+            });
+  }
+
+  private static void configureRegistryApi(
+      ServerBuilder sb,
+      BerthConfig config,
+      StoragePaths paths,
+      BerthMetrics metrics,
+      Upstreams upstreams) {
+    BlockingTaskExecutor blocking = BlockingTaskExecutor.builder().numThreads(64).build();
+    BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
+    TagStore tags = new TagStore(paths);
+    RegistryService registry =
+        new RegistryService(
+            new RouteResolver(config),
+            new ManifestResolver(
+                new ManifestStore(paths), tags, upstreams, metrics, blocking, Clock.systemUTC()),
+            new BlobFetcher(blobs, upstreams, metrics, blocking),
+            new TagLister(tags, upstreams, blocking),
+            metrics);
+    // Blobs are large and slow clients are normal: no total timeout, only idle ones.
+    sb.route()
+        .pathPrefix("/v2")
+        .requestTimeout(Duration.ZERO)
+        .maxRequestLength(4L << 20)
+        .build(registry);
+    sb.blockingTaskExecutor(blocking, true);
+  }
+
+  private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics) {
+    sb.service(
+        "/metrics",
+        (ctx, req) ->
+            HttpResponse.of(
+                HttpStatus.OK,
+                MediaType.parse("text/plain; version=0.0.4; charset=utf-8"),
+                metrics.scrape()));
+    sb.service(
+        "/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok"));
+    sb.service(
+        "/readyz",
+        (ctx, req) ->
+            ready.get()
+                ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
+                : HttpResponse.of(
+                    HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining"));
+  }
+
+  /** The port the registry API listens on (useful with port 0). */
+  public int port() {
+    return server.activePorts().values().stream()
+        .map(ServerPort::localAddress)
+        .mapToInt(InetSocketAddress::getPort)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Stops accepting, lets transfers in flight finish within {@code shutdownGrace}, then stops. */
+  @Override
+  public void close() {
+    ready.set(false);
+    server.stop().join();
+    upstreams.close();
+  }
+}

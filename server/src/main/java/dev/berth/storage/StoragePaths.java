@@ -1,0 +1,63 @@
+package dev.berth.storage;
+
+import dev.berth.oci.Digest;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Builds every path of the on-disk layout described in {@code package-info.java}. */
+public final class StoragePaths {
+  private final Path root;
+
+  public StoragePaths(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path formatVersion() {
+    return root.resolve("format-version");
+  }
+
+  public Path blobs() {
+    return root.resolve("blobs");
+  }
+
+  public Path blob(Digest digest) {
+    return blobs()
+        .resolve(digest.algorithm())
+        .resolve(digest.hex().substring(0, 2))
+        .resolve(digest.hex());
+  }
+
+  public Path manifest(Digest digest) {
+    return root.resolve("manifests")
+        .resolve(digest.algorithm())
+        .resolve(digest.hex().substring(0, 2))
+        .resolve(digest.hex());
+  }
+
+  public Path manifestType(Digest digest) {
+    Path bytes = manifest(digest);
+    return bytes.resolveSibling(bytes.getFileName() + ".type");
+  }
+
+  /** The record of {@code tag}; registry and repository names are safe path components. */
+  public Path tag(String registry, String repository, String tag) {
+    return root.resolve("tags").resolve(registry).resolve(repository).resolve(tag + ".json");
+  }
+
+  public Path tagList(String registry, String repository, String key) {
+    return root.resolve("taglists").resolve(registry).resolve(repository).resolve(key + ".json");
+  }
+
+  public Path tmp() {
+    return root.resolve("tmp");
+  }
+
+  /** A fresh temporary file name, for {@code what} (a digest's hex, or a short word). */
+  public Path newTemp(String what) {
+    return tmp().resolve(what + "." + UUID.randomUUID() + ".part");
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The local store: content-addressed files, tag records and downloads in progress, under one data
+ * directory. {@link dev.berth.storage.StoragePaths} builds every path. The layout:
+ *
+ * <pre>
+ * &lt;data&gt;/
+ *   format-version                             "1": the version of this layout
+ *   blobs/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;                layers and configs; a file exists under a
+ *                                              digest only when its content has that digest
+ *   manifests/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;            a manifest's exact bytes
+ *   manifests/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;.type       its media type
+ *   tags/&lt;registry&gt;/&lt;repository&gt;/&lt;tag&gt;.json       {digest, mediaType, checkedAt}
+ *   taglists/&lt;registry&gt;/&lt;repository&gt;/&lt;key&gt;.json  the last tag list seen, for stale serving
+ *   tmp/                                       downloads and writes in progress; emptied at start
+ * </pre>
+ *
+ * Every file is written to {@code tmp/}, flushed and renamed into place, so a crash leaves at most
+ * a stray file in {@code tmp/}.
+ */
+package dev.berth.storage;

@@ -1,0 +1,272 @@
+package dev.berth.upstream;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.RequestOptions;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.retry.Backoff;
+import com.linecorp.armeria.client.retry.RetryRule;
+import com.linecorp.armeria.client.retry.RetryingClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.SplitHttpResponse;
+import dev.berth.config.UpstreamConfig;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.upstream.auth.Authenticator;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The client of one upstream registry host. It owns what every call to that host needs: the
+ * endpoint chain (tried in order), retries with backoff and jitter that honour {@code Retry-After}
+ * (Armeria's {@link RetryingClient}), the challenge-driven token flow, and redirects, which are
+ * followed without {@code Authorization} when they leave the endpoint's host. Thread-safe.
+ */
+public final class UpstreamClient {
+  private static final int MAX_AUTH_TRIES = 3;
+  private static final int MAX_REDIRECTS = 5;
+  private static final Backoff BACKOFF = Backoff.exponential(200, 5_000).withJitter(0.2);
+
+  private final String host;
+  private final List<WebClient> endpoints;
+  private final WebClient redirects;
+  private final Authenticator auth;
+  private final Duration idleTimeout;
+
+  UpstreamClient(String host, UpstreamConfig config, ClientFactory factory, BerthMetrics metrics) {
+    this.host = host;
+    this.idleTimeout = config.idleTimeout();
+    RetryRule rule =
+        RetryRule.builder()
+            .onStatus(HttpStatus.TOO_MANY_REQUESTS)
+            .onServerErrorStatus()
+            .onUnprocessed()
+            .onException()
+            .thenBackoff(BACKOFF);
+    this.endpoints =
+        config.endpointsFor(host).stream()
+            .map(
+                e ->
+                    WebClient.builder(e.uri())
+                        .factory(factory)
+                        .responseTimeout(Duration.ZERO)
+                        .maxResponseLength(0)
+                        .decorator(metrics.upstreamCounter(host))
+                        .decorator(
+                            RetryingClient.builder(rule)
+                                .maxTotalAttempts(config.maxAttempts())
+                                // Its default per-attempt timeout would cut long blob bodies.
+                                .responseTimeoutForEachAttempt(Duration.ZERO)
+                                .useRetryAfter(true)
+                                .newDecorator())
+                        .build())
+            .toList();
+    this.redirects =
+        WebClient.builder()
+            .factory(factory)
+            .responseTimeout(Duration.ZERO)
+            .maxResponseLength(0)
+            .decorator(metrics.upstreamCounter(host))
+            .build();
+    this.auth =
+        new Authenticator(
+            WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build());
+  }
+
+  /** The registry host this client serves, e.g. {@code docker.io}. */
+  public String host() {
+    return host;
+  }
+
+  /**
+   * Sends {@code call} and reads its whole body (at most {@link UpstreamCall#maxLength()} bytes).
+   * Any final status is returned; fails with {@link UpstreamException} when no endpoint answered.
+   */
+  public CompletableFuture<AggregatedHttpResponse> fetch(UpstreamCall call) {
+    // Small answers get a deadline; blob bodies are watched for idleness by their reader instead.
+    return overEndpoints(call, 0, idleTimeout)
+        .thenCompose(
+            x ->
+                HttpResponse.of(x.headers(), x.body())
+                    .aggregate()
+                    .exceptionally(
+                        e -> {
+                          throw new CompletionException(
+                              new UpstreamException(
+                                  call.description()
+                                      + ": reading the answer of "
+                                      + x.endpoint()
+                                      + " failed: "
+                                      + e,
+                                  true,
+                                  0,
+                                  e));
+                        }));
+  }
+
+  /**
+   * Sends {@code call} and returns as soon as the final headers arrive, with the body still to
+   * stream. Tries each endpoint in turn while the failure is temporary.
+   */
+  public CompletableFuture<Exchange> exchange(UpstreamCall call) {
+    return overEndpoints(call, 0, Duration.ZERO);
+  }
+
+  private CompletableFuture<Exchange> overEndpoints(
+      UpstreamCall call, int index, Duration timeout) {
+    WebClient client = endpoints.get(index);
+    return withAuth(client, call, 1, timeout)
+        .handle(
+            (x, e) -> {
+              Throwable cause = unwrap(e);
+              if (cause == null && !isTemporary(x.status())) {
+                return CompletableFuture.completedFuture(x);
+              }
+              UpstreamException failure =
+                  cause instanceof UpstreamException u ? u : failure(call, client, x, cause);
+              if (x != null) {
+                x.body().abort();
+              }
+              if (index + 1 < endpoints.size() && failure.isTemporary()) {
+                return overEndpoints(call, index + 1, timeout);
+              }
+              return CompletableFuture.<Exchange>failedFuture(failure);
+            })
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Exchange> withAuth(
+      WebClient client, UpstreamCall call, int attempt, Duration timeout) {
+    String authority = client.uri().getAuthority();
+    return auth.authorization(authority, call.scope())
+        .thenCompose(header -> send(client, call, header, timeout))
+        .thenCompose(
+            x -> {
+              if (x.status() != 401 || attempt >= MAX_AUTH_TRIES) {
+                return CompletableFuture.completedFuture(x);
+              }
+              String challenge = x.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
+              if (!auth.onUnauthorized(authority, call.scope(), challenge)) {
+                return CompletableFuture.completedFuture(x);
+              }
+              x.body().abort();
+              return withAuth(client, call, attempt + 1, timeout);
+            });
+  }
+
+  private CompletableFuture<Exchange> send(
+      WebClient client, UpstreamCall call, Optional<String> authorization, Duration timeout) {
+    RequestHeadersBuilder headers = RequestHeaders.builder(call.method(), call.path());
+    authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
+    return execute(client, call, headers, client.uri(), 0, timeout);
+  }
+
+  private CompletableFuture<Exchange> execute(
+      WebClient client,
+      UpstreamCall call,
+      RequestHeadersBuilder headers,
+      URI base,
+      int hops,
+      Duration timeout) {
+    if (!call.accept().isEmpty()) {
+      headers.set(HttpHeaderNames.ACCEPT, String.join(", ", call.accept()));
+    }
+    if (call.rangeStart() > 0) {
+      headers.set(HttpHeaderNames.RANGE, "bytes=" + call.rangeStart() + "-");
+    }
+    SplitHttpResponse split =
+        client
+            .execute(
+                HttpRequest.of(headers.build()),
+                RequestOptions.builder()
+                    .maxResponseLength(call.maxLength())
+                    .responseTimeout(timeout)
+                    .build())
+            .split();
+    String endpoint = base.getScheme() + "://" + base.getAuthority();
+    return split
+        .headers()
+        .thenCompose(
+            h -> {
+              String location = h.get(HttpHeaderNames.LOCATION);
+              if (!h.status().isRedirection() || location == null || hops >= MAX_REDIRECTS) {
+                return CompletableFuture.completedFuture(new Exchange(h, split.body(), endpoint));
+              }
+              split.body().abort();
+              return redirect(
+                  call,
+                  headers,
+                  base,
+                  URI.create(base.toString()).resolve(location),
+                  hops,
+                  timeout);
+            });
+  }
+
+  private CompletableFuture<Exchange> redirect(
+      UpstreamCall call,
+      RequestHeadersBuilder previous,
+      URI base,
+      URI target,
+      int hops,
+      Duration timeout) {
+    RequestHeadersBuilder headers = previous.build().toBuilder();
+    String path =
+        target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+    headers.path(path).method(call.method() == HttpMethod.HEAD ? HttpMethod.HEAD : HttpMethod.GET);
+    headers.authority(target.getAuthority()).scheme(target.getScheme());
+    if (!target.getAuthority().equalsIgnoreCase(base.getAuthority())) {
+      // Blob storage (S3, GCS, a CDN) gets the signed URL alone: never the registry's token.
+      headers.remove(HttpHeaderNames.AUTHORIZATION);
+    }
+    return execute(redirects, call, headers, target, hops + 1, timeout);
+  }
+
+  private static boolean isTemporary(int status) {
+    return status == 429 || status >= 500;
+  }
+
+  private UpstreamException failure(
+      UpstreamCall call, WebClient client, Exchange x, Throwable cause) {
+    String endpoint = client.uri().getScheme() + "://" + client.uri().getAuthority();
+    if (x != null) {
+      return new UpstreamException(
+          call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
+          true,
+          x.status(),
+          null);
+    }
+    return new UpstreamException(
+        call.description() + ": " + host + " (" + endpoint + ") failed: " + describe(cause),
+        true,
+        0,
+        cause);
+  }
+
+  private static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** The cause behind the {@link CompletionException} wrappers of a failed future. */
+  public static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

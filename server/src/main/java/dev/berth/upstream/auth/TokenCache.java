@@ -1,0 +1,47 @@
+package dev.berth.upstream.auth;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Bearer tokens per {@link TokenKey}, each kept until shortly before the expiry its server gave: a
+ * token is dropped once less than min(30 s, 10 % of its lifetime) remains, so that no request
+ * leaves with a token about to die. Concurrent requests for one key share one token request.
+ * Thread-safe.
+ */
+public final class TokenCache {
+  private final AsyncCache<TokenKey, Token> cache;
+  private final Function<TokenKey, CompletableFuture<Token>> fetcher;
+
+  TokenCache(Function<TokenKey, CompletableFuture<Token>> fetcher, Ticker ticker) {
+    this.fetcher = fetcher;
+    this.cache =
+        Caffeine.newBuilder()
+            .ticker(ticker)
+            .maximumSize(10_000)
+            .expireAfter(Expiry.creating((TokenKey k, Token t) -> usableFor(t.lifetime())))
+            .buildAsync();
+  }
+
+  /** How long a token that lives {@code lifetime} is handed out. */
+  static Duration usableFor(Duration lifetime) {
+    Duration tenth = lifetime.dividedBy(10);
+    Duration margin = tenth.compareTo(Duration.ofSeconds(30)) < 0 ? tenth : Duration.ofSeconds(30);
+    return lifetime.minus(margin);
+  }
+
+  /** The cached token for {@code key}, or a new one; a failed fetch is not cached. */
+  public CompletableFuture<Token> get(TokenKey key) {
+    return cache.get(key, (k, executor) -> fetcher.apply(k));
+  }
+
+  /** Forgets the token for {@code key}, after an upstream refused it. */
+  public void invalidate(TokenKey key) {
+    cache.synchronous().invalidate(key);
+  }
+}

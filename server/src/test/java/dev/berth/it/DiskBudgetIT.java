@@ -1,0 +1,73 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Berth;
+import dev.berth.testing.BlobClient;
+import dev.berth.testing.Registry;
+import dev.berth.testing.Relay;
+import dev.berth.testing.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A disk budget evicts the least recently used blobs and keeps the recent ones. */
+class DiskBudgetIT {
+  private static final long BLOB = 50L << 20;
+
+  @Test
+  void leastRecentlyUsedBlobsAreEvictedAndFetchedAgainOnDemand(@TempDir Path dir) {
+    try (Registry registry = Registry.start();
+        Relay relay = new Relay(registry.url())) {
+      List<String> digests = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        digests.add(
+            TestImages.pushRandomBlob(registry.client(), "library/lru", dir, BLOB, 100 + i));
+      }
+      Path data = dir.resolve("data");
+      try (Berth berth =
+          Berth.start(
+              data,
+              """
+          storage:
+            diskBudget: 100MiB
+          upstreams:
+            - name: docker.io
+              endpoints: ["%s"]
+          """
+                  .formatted(relay.url()))) {
+        BlobClient client = new BlobClient("http://" + berth.address());
+        for (String d : digests) {
+          assertThat(client.get("/v2/lru/blobs/" + d).digest()).isEqualTo(d);
+        }
+        assertThat(relay.blobGets()).isEqualTo(6);
+        assertThat(stored(data, digests))
+            .as("300 MiB pulled into 100 MiB")
+            .containsExactly(false, false, false, false, true, true);
+
+        assertThat(client.get("/v2/lru/blobs/" + digests.get(5)).cache()).isEqualTo("hit");
+        assertThat(client.get("/v2/lru/blobs/" + digests.get(4)).cache()).isEqualTo("hit");
+        assertThat(relay.blobGets()).isEqualTo(6);
+
+        BlobClient.Download again = client.get("/v2/lru/blobs/" + digests.get(0));
+        assertThat(again.cache()).isEqualTo("miss");
+        assertThat(again.digest()).isEqualTo(digests.get(0));
+        assertThat(relay.blobGets()).isEqualTo(7);
+        // Blob 5 was used before blob 4, so it is the one that made room for blob 0.
+        assertThat(stored(data, digests)).containsExactly(true, false, false, false, true, false);
+      }
+    }
+  }
+
+  private static List<Boolean> stored(Path data, List<String> digests) {
+    List<Boolean> out = new ArrayList<>();
+    for (String d : digests) {
+      String hex = d.substring("sha256:".length());
+      out.add(Files.exists(data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.berth.testing;
+
+import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.SplitHttpResponse;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/** Re-sends a response body at a capped rate, or cut short after some bytes, for fault tests. */
+final class BodyShaper implements Subscriber<HttpData> {
+  private final HttpResponseWriter out;
+  private final long rate;
+  private final long cutAfter;
+  private Subscription subscription;
+  private long sent;
+
+  private BodyShaper(HttpResponseWriter out, long rate, long cutAfter) {
+    this.out = out;
+    this.rate = rate;
+    this.cutAfter = cutAfter;
+  }
+
+  static HttpResponse shape(HttpResponse res, long rate, long cutAfter) {
+    HttpResponseWriter out = HttpResponse.streaming();
+    SplitHttpResponse split = res.split();
+    split
+        .headers()
+        .whenComplete(
+            (headers, e) -> {
+              if (e != null) {
+                out.close(e);
+                return;
+              }
+              out.write(headers);
+              split.body().subscribe(new BodyShaper(out, rate, cutAfter));
+            });
+    return out;
+  }
+
+  @Override
+  public void onSubscribe(Subscription s) {
+    subscription = s;
+    s.request(1);
+  }
+
+  @Override
+  public void onNext(HttpData data) {
+    if (cutAfter >= 0 && sent + data.length() > cutAfter) {
+      int keep = (int) (cutAfter - sent);
+      if (keep > 0) {
+        out.write(HttpData.wrap(data.array(), 0, keep));
+      }
+      subscription.cancel();
+      out.close(new IOException("relay cut the body after " + cutAfter + " bytes"));
+      return;
+    }
+    sent += data.length();
+    out.write(data);
+    long delayMicros = rate > 0 ? data.length() * 1_000_000L / rate : 0;
+    CommonPools.workerGroup()
+        .next()
+        .schedule(() -> subscription.request(1), delayMicros, TimeUnit.MICROSECONDS);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    out.close(t);
+  }
+
+  @Override
+  public void onComplete() {
+    out.close();
+  }
+}

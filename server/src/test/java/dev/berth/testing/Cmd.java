@@ -1,0 +1,60 @@
+package dev.berth.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a real client (skopeo, ctr, curl) and returns what it printed. A tool that is missing fails
+ * the test: the suite never skips for want of a tool.
+ */
+public final class Cmd {
+  private Cmd() {}
+
+  /** What a finished command printed and its exit status. */
+  public record Result(int exit, String out, String err) {
+    public Result ok() {
+      assertThat(exit).as("exit status; stdout:%n%s%nstderr:%n%s", out, err).isZero();
+      return this;
+    }
+  }
+
+  public static Result run(List<String> command) {
+    return run(command, 300);
+  }
+
+  public static Result run(List<String> command, int timeoutSeconds) {
+    try {
+      Path out = Files.createTempFile("cmd", ".out");
+      Path err = Files.createTempFile("cmd", ".err");
+      Process p =
+          new ProcessBuilder(command)
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("timed out after " + timeoutSeconds + " s: " + command);
+      }
+      Result r =
+          new Result(
+              p.exitValue(),
+              Files.readString(out, StandardCharsets.UTF_8),
+              Files.readString(err, StandardCharsets.UTF_8));
+      Files.delete(out);
+      Files.delete(err);
+      return r;
+    } catch (IOException e) {
+      throw new AssertionError("cannot run " + command + " (is it installed? see .ci/setup)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.berth.testing;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.Server;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * An HTTP relay between Berth and a real upstream that counts every request and injects faults: a
+ * flipped byte in blob bodies, or a whole answer replaced by a status. {@link #stop()} makes the
+ * upstream unreachable (connections refused).
+ */
+public final class Relay implements AutoCloseable {
+  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<Integer> statuses = new CopyOnWriteArrayList<>();
+  private final List<String> answers = new CopyOnWriteArrayList<>();
+  private final Server server;
+  private final WebClient upstream;
+  private final String url;
+  private volatile boolean flipBlobByte;
+  private volatile HttpStatus failWith;
+  private volatile String redirectBlobsTo;
+  private volatile boolean hang;
+  private volatile byte[] manifestBody;
+  private volatile String replaceAuthorization;
+  private final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private volatile long bytesPerSecond;
+  private volatile long cutBlobsAfter = -1;
+
+  public Relay(String upstreamUrl) {
+    upstream =
+        WebClient.builder(upstreamUrl)
+            .factory(ClientFactory.builder().build())
+            .responseTimeout(Duration.ZERO)
+            .maxResponseLength(0)
+            .build();
+    server =
+        Server.builder()
+            .http(new InetSocketAddress("127.0.0.1", 0))
+            .requestTimeout(Duration.ZERO)
+            .maxRequestLength(0)
+            .serviceUnder("/", (ctx, req) -> relay(req))
+            .build();
+    server.start().join();
+    url = "http://127.0.0.1:" + server.activeLocalPort();
+  }
+
+  private HttpResponse relay(HttpRequest req) {
+    String line = req.method() + " " + req.path();
+    requests.add(line);
+    authorizations.add(req.headers().get("authorization", ""));
+    HttpStatus fail = failWith;
+    if (fail != null) {
+      return HttpResponse.of(fail);
+    }
+    if (hang) {
+      return HttpResponse.streaming();
+    }
+    boolean blobGet = req.method().name().equals("GET") && req.path().contains("/blobs/sha256:");
+    String redirect = redirectBlobsTo;
+    // Like a registry, it checks authorization (relayed upstream) before redirecting to storage.
+    if (blobGet && redirect != null && req.headers().contains("authorization")) {
+      return HttpResponse.of(
+          ResponseHeaders.of(HttpStatus.TEMPORARY_REDIRECT, "location", redirect + req.path()));
+    }
+    byte[] manifest = manifestBody;
+    if (manifest != null && req.path().contains("/manifests/")) {
+      return HttpResponse.of(
+          ResponseHeaders.of(
+              HttpStatus.OK, "content-type", "application/vnd.oci.image.manifest.v1+json"),
+          HttpData.wrap(manifest));
+    }
+    String bearer = replaceAuthorization;
+    if (bearer != null) {
+      req = req.withHeaders(req.headers().toBuilder().set("authorization", bearer));
+    }
+    HttpResponse res =
+        upstream
+            .execute(req)
+            .mapHeaders(
+                h -> {
+                  statuses.add(h.status().code());
+                  answers.add(line + " -> " + h.status().code());
+                  return h;
+                });
+    boolean blob = req.path().contains("/blobs/sha256:");
+    if (blob && flipBlobByte) {
+      AtomicLong offset = new AtomicLong();
+      return res.mapData(data -> flipAt(data, offset, 1000));
+    }
+    long cut = cutBlobsAfter;
+    if (blob && (bytesPerSecond > 0 || cut >= 0)) {
+      return BodyShaper.shape(res, bytesPerSecond, cut);
+    }
+    return res;
+  }
+
+  /**
+   * Answers blob GETs that carry {@code Authorization} with a redirect to the same path under
+   * {@code url} (null: no redirect).
+   */
+  public void redirectBlobsTo(String url) {
+    redirectBlobsTo = url;
+  }
+
+  /** Answers every manifest request with {@code body} (null: relay again). */
+  public void answerManifestsWith(byte[] body) {
+    manifestBody = body;
+  }
+
+  /**
+   * Sends {@code authorization} upstream in place of what the client sent, as a signed URL of blob
+   * storage stands for its own credentials (null: relay the client's).
+   */
+  public void replaceAuthorization(String authorization) {
+    replaceAuthorization = authorization;
+  }
+
+  /** The {@code Authorization} header of each request so far ("" when absent). */
+  public List<String> authorizations() {
+    return List.copyOf(authorizations);
+  }
+
+  /** Accepts every request and never answers it (false: relay again). */
+  public void hang(boolean on) {
+    hang = on;
+  }
+
+  /** Caps blob bodies at {@code rate} bytes per second (0: no cap). */
+  public void throttleBlobs(long rate) {
+    bytesPerSecond = rate;
+  }
+
+  /** Cuts every blob body after {@code bytes} bytes (-1: never). */
+  public void cutBlobsAfter(long bytes) {
+    cutBlobsAfter = bytes;
+  }
+
+  private static HttpData flipAt(HttpData data, AtomicLong offset, long at) {
+    long start = offset.getAndAdd(data.length());
+    if (at < start || at >= start + data.length()) {
+      return data;
+    }
+    byte[] copy = data.array().clone();
+    copy[(int) (at - start)] ^= 0x01;
+    return HttpData.wrap(copy);
+  }
+
+  public String url() {
+    return url;
+  }
+
+  /** Every request so far, as {@code METHOD /path?query}. */
+  public List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Every answer so far, as {@code METHOD /path -> status}. */
+  public List<String> answers() {
+    return List.copyOf(answers);
+  }
+
+  /** How many upstream answers had {@code status}. */
+  public long answered(int status) {
+    return statuses.stream().filter(s -> s == status).count();
+  }
+
+  public long count(Predicate<String> which) {
+    return requests.stream().filter(which).count();
+  }
+
+  /** Requests for blobs ({@code GET}s of {@code /blobs/sha256:...}). */
+  public long blobGets() {
+    return count(r -> r.startsWith("GET ") && r.contains("/blobs/sha256:"));
+  }
+
+  /** Forgets the requests seen and lifts every fault. */
+  public void reset() {
+    requests.clear();
+    statuses.clear();
+    answers.clear();
+    authorizations.clear();
+    redirectBlobsTo = null;
+    hang = false;
+    manifestBody = null;
+    replaceAuthorization = null;
+    flipBlobByte = false;
+    failWith = null;
+    bytesPerSecond = 0;
+    cutBlobsAfter = -1;
+  }
+
+  public void flipBlobByte(boolean on) {
+    flipBlobByte = on;
+  }
+
+  /** Answers every request with {@code status} (null relays again). */
+  public void failWith(HttpStatus status) {
+    failWith = status;
+  }
+
+  /** Stops listening: from now on connections are refused. */
+  public void stop() {
+    server.stop().join();
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+  }
+}

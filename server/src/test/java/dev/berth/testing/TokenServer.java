@@ -1,0 +1,139 @@
+package dev.berth.testing;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A registry token server for tests: anonymous {@code GET /token?service=&scope=} answers a signed
+ * JWT granting pull (and push, for the test's own uploads) with a lifetime of a few seconds.
+ * Distribution accepts tokens up to 60 s past their {@code exp}, so {@code exp} is written 60 s
+ * early: a token announced for 3 s is refused after 3 s.
+ */
+public final class TokenServer implements AutoCloseable {
+  private final Server server;
+  private final PrivateKey key;
+  private final String certificate;
+  private final String pem;
+  private final long lifetimeSeconds;
+  private final List<String> issued = new CopyOnWriteArrayList<>();
+  private final List<String> scopes = new CopyOnWriteArrayList<>();
+
+  public TokenServer(Path dir, long lifetimeSeconds) throws Exception {
+    this.lifetimeSeconds = lifetimeSeconds;
+    Keys keys = Keys.selfSigned(dir, "CN=berth-test-token");
+    key = keys.key();
+    certificate = Base64.getEncoder().encodeToString(keys.certificate().getEncoded());
+    pem = keys.certificatePem();
+    server =
+        Server.builder()
+            .http(new InetSocketAddress("127.0.0.1", 0))
+            .service("/token", (ctx, req) -> token(ctx))
+            .build();
+    server.start().join();
+  }
+
+  private HttpResponse token(ServiceRequestContext ctx) throws Exception {
+    String service = ctx.queryParam("service");
+    StringBuilder access = new StringBuilder();
+    for (String scope : ctx.queryParams().getAll("scope")) {
+      scopes.add(scope);
+      String[] parts = scope.split(":");
+      if (parts.length == 3 && parts[0].equals("repository")) {
+        if (access.length() > 0) {
+          access.append(',');
+        }
+        access.append(
+            "{\"type\":\"repository\",\"name\":\""
+                + parts[1]
+                + "\",\"actions\":[\"pull\",\"push\"]}");
+      }
+    }
+    // Rounded up, so that the token lives at least the expires_in it announces.
+    long now = (Instant.now().toEpochMilli() + 999) / 1000;
+    String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5c\":[\"" + certificate + "\"]}";
+    String claims =
+        "{\"iss\":\"berth-test-issuer\",\"sub\":\"\",\"aud\":\""
+            + service
+            + "\",\"exp\":"
+            + (now + lifetimeSeconds - 60)
+            + ",\"nbf\":"
+            + (now - 70)
+            + ",\"iat\":"
+            + (now - 60)
+            + ",\"jti\":\""
+            + UUID.randomUUID()
+            + "\",\"access\":["
+            + access
+            + "]}";
+    String signingInput = b64(header) + "." + b64(claims);
+    Signature rsa = Signature.getInstance("SHA256withRSA");
+    rsa.initSign(key);
+    rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+    String jwt =
+        signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
+    issued.add(jwt);
+    return HttpResponse.of(
+        HttpStatus.OK,
+        MediaType.JSON_UTF_8,
+        "{\"token\":\"" + jwt + "\",\"expires_in\":" + lifetimeSeconds + "}");
+  }
+
+  private static String b64(String json) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public String realm() {
+    return "http://127.0.0.1:" + server.activeLocalPort() + "/token";
+  }
+
+  /** The certificate that signs tokens, for the registry's {@code rootcertbundle}. */
+  public String certificatePem() {
+    return pem;
+  }
+
+  /** A token for {@code scope}, as a client would get it. */
+  public String tokenFor(String scope) throws IOException, InterruptedException {
+    java.net.http.HttpResponse<String> res =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            realm() + "?service=berth-test-registry&scope=" + scope))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    String body = res.body();
+    int start = body.indexOf("\"token\":\"") + 9;
+    return body.substring(start, body.indexOf('"', start));
+  }
+
+  /** Every token issued so far. */
+  public List<String> issued() {
+    return List.copyOf(issued);
+  }
+
+  /** Every scope asked for so far. */
+  public List<String> scopes() {
+    return List.copyOf(scopes);
+  }
+
+  @Override
+  public void close() {
+    server.stop().join();
+  }
+}
