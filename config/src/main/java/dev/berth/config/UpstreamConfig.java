@@ -16,6 +16,7 @@ import java.util.List;
  * @param idleTimeout how long a request may see no bytes move before it is abandoned
  * @param maxAttempts attempts per endpoint for 429, 5xx and connection errors
  * @param push whether pushes to this upstream are accepted
+ * @param credentials where the credentials for this upstream come from
  */
 public record UpstreamConfig(
     HostPattern name,
@@ -24,7 +25,8 @@ public record UpstreamConfig(
     Duration connectTimeout,
     Duration idleTimeout,
     int maxAttempts,
-    boolean push) {
+    boolean push,
+    CredentialsConfig credentials) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -44,6 +46,7 @@ public record UpstreamConfig(
     if (maxAttempts < 1 || maxAttempts > 10) {
       throw new InvalidValueException("maxAttempts: " + maxAttempts + " (expected: 1-10)");
     }
+    credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
   }
 
   @JsonCreator
@@ -54,7 +57,8 @@ public record UpstreamConfig(
       @JsonProperty("connectTimeout") Duration connectTimeout,
       @JsonProperty("idleTimeout") Duration idleTimeout,
       @JsonProperty("maxAttempts") Integer maxAttempts,
-      @JsonProperty("push") Boolean push) {
+      @JsonProperty("push") Boolean push,
+      @JsonProperty("credentials") CredentialsConfig credentials) {
     return new UpstreamConfig(
         name,
         endpoints,
@@ -62,7 +66,8 @@ public record UpstreamConfig(
         connectTimeout,
         idleTimeout,
         maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
-        push != null && push);
+        push != null && push,
+        credentials);
   }
 
   /** An upstream with the default settings and the given endpoints. */
@@ -74,7 +79,8 @@ public record UpstreamConfig(
         null,
         null,
         DEFAULT_MAX_ATTEMPTS,
-        false);
+        false,
+        null);
   }
 
   /** The endpoints to try for {@code host}, which this upstream's name matches. */
@@ -85,6 +91,12 @@ public record UpstreamConfig(
   /** This upstream with {@code endpoints} in place of its own. */
   public UpstreamConfig withEndpoints(List<Endpoint> newEndpoints) {
     return new UpstreamConfig(
-        name, newEndpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push);
+        name, newEndpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push, credentials);
+  }
+
+  /** This upstream with {@code newCredentials} in place of its own. */
+  public UpstreamConfig withCredentials(CredentialsConfig newCredentials) {
+    return new UpstreamConfig(
+        name, endpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push, newCredentials);
   }
 }

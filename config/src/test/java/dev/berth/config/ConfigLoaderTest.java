@@ -112,12 +112,66 @@ class ConfigLoaderTest {
           unset variable       | listen: ${NOPE}                                              | berth.yaml:1: listen: environment variable NOPE is not set
           not yaml             | listen: [unclosed                                            | berth.yaml:1: not valid YAML
           attempts out of range| upstreams:\\n  - name: a.io\\n    maxAttempts: 0               | berth.yaml:2: upstreams[0]: maxAttempts: 0 (expected: 1-10)
+          unknown source       | upstreams:\\n  - name: a.io\\n    credentials:\\n      source: vault | berth.yaml:4: upstreams[0].credentials.source: unknown source "vault"
+          password alone       | upstreams:\\n  - name: a.io\\n    credentials:\\n      password: pw-1 | berth.yaml:3: upstreams[0].credentials: password needs a username
+          inline with none     | upstreams:\\n  - name: a.io\\n    credentials:\\n      source: none\\n      username: u\\n      password: p | berth.yaml:3: upstreams[0].credentials: username, password and identityToken are used with source inline or auto, not none
+          empty file reference | upstreams:\\n  - name: a.io\\n    credentials:\\n      username: u\\n      password: "file:" | berth.yaml:5: upstreams[0].credentials.password: file: names no file
           """)
   void errorsNameTheLineAndTheKey(String what, String yaml, String expected) {
     assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
         .as(what)
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(expected);
+  }
+
+  @Test
+  void credentialsTakeEnvironmentAndFileReferencesAndNeverShowThem() {
+    ConfigLoader withSecret =
+        new ConfigLoader(Map.of("HUB_PAT", "dckr_pat_s3cret", "HUB_USER", "alice")::get);
+    BerthConfig cfg =
+        withSecret.parse(
+            "berth.yaml",
+            new StringReader(
+                """
+                upstreams:
+                  - name: docker.io
+                    credentials:
+                      username: ${HUB_USER}
+                      password: ${HUB_PAT}
+                  - name: ghcr.io
+                    credentials:
+                      source: docker
+                      dockerConfig: /etc/berth/docker
+                  - name: "*-docker.pkg.dev"
+                    credentials:
+                      source: google
+                  - name: quay.io
+                    credentials:
+                      identityToken: file:/run/secrets/quay
+                """));
+    CredentialsConfig hub = cfg.upstreams().get(0).credentials();
+    assertThat(hub.username()).isEqualTo("alice");
+    assertThat(hub.source()).isEqualTo(CredentialsConfig.Source.AUTO);
+    assertThat(hub.password().origin()).isEqualTo("inline");
+    assertThat(cfg.toString()).doesNotContain("dckr_pat_s3cret");
+    assertThat(cfg.upstreams().get(1).credentials().dockerConfig())
+        .isEqualTo(Path.of("/etc/berth/docker"));
+    assertThat(cfg.upstreams().get(2).credentials().source())
+        .isEqualTo(CredentialsConfig.Source.GOOGLE);
+    assertThat(cfg.upstreams().get(3).credentials().identityToken().origin())
+        .isEqualTo("file:/run/secrets/quay");
+    assertThat(BerthConfig.defaults().upstreams())
+        .allSatisfy(u -> assertThat(u.credentials()).isEqualTo(CredentialsConfig.AUTO));
+  }
+
+  @Test
+  void aSecretFileIsReadWhenNeeded(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("pat"), "first\n");
+    Secret secret = Secret.of("file:" + file);
+    assertThat(secret.reveal()).isEqualTo("first");
+    Files.writeString(file, "rotated\n");
+    assertThat(secret.reveal()).isEqualTo("rotated");
+    assertThat(secret.toString()).doesNotContain("rotated");
   }
 
   @Test

@@ -63,6 +63,28 @@ public final class BerthMetrics {
     bytesFetched.increment((double) n);
   }
 
+  /**
+   * Counts a token request to {@code upstream}: {@code success}, {@code refused} or {@code error}.
+   */
+  public void tokenRequest(String upstream, String result) {
+    Counter.builder("berth.upstream.token.requests")
+        .description("Token requests to upstream token servers, by outcome")
+        .tag("upstream", upstream)
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
+  /** Reports the age of the oldest token held for {@code upstream}. */
+  public void tokenAge(String upstream, java.util.function.DoubleSupplier oldestSeconds) {
+    io.micrometer.core.instrument.Gauge.builder(
+            "berth.upstream.token.oldest.age", oldestSeconds::getAsDouble)
+        .description("Age of the oldest upstream token in use")
+        .baseUnit("seconds")
+        .tag("upstream", upstream)
+        .register(registry);
+  }
+
   /** A client decorator counting each request to {@code upstream} by its final status. */
   public DecoratingHttpClientFunction upstreamCounter(String upstream) {
     return (delegate, ctx, req) -> {

@@ -35,6 +35,10 @@ final class UpstreamErrors {
     if (t instanceof UpstreamException u && u.status() == 429) {
       return OciError.TOOMANYREQUESTS.with(u.getMessage());
     }
+    if (t instanceof UpstreamException u && (u.status() == 401 || u.status() == 403)) {
+      // Berth's own credentials for the upstream were refused: the client cannot fix that.
+      return OciError.DENIED.with(call.description() + ": " + u.getMessage());
+    }
     String detail = t instanceof UpstreamException ? t.getMessage() : call.description() + ": " + t;
     return OciError.UPSTREAM_UNAVAILABLE.with(detail);
   }

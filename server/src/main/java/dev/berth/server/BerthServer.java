@@ -41,10 +41,11 @@ public final class BerthServer implements AutoCloseable {
   private BerthServer(BerthConfig config) throws IOException {
     StoragePaths paths = DataDirectory.prepare(config.dataDir());
     BerthMetrics metrics = new BerthMetrics();
-    this.upstreams = new Upstreams(config, metrics);
+    BlockingTaskExecutor blocking = BlockingTaskExecutor.builder().numThreads(64).build();
+    this.upstreams = new Upstreams(config, metrics, blocking, System.getenv());
     ServerBuilder sb = Server.builder();
     configurePorts(sb, config);
-    configureRegistryApi(sb, config, paths, metrics, upstreams);
+    configureRegistryApi(sb, config, paths, metrics, upstreams, blocking);
     configureAdminApi(sb, metrics);
     this.server = sb.build();
   }
@@ -85,8 +86,8 @@ public final class BerthServer implements AutoCloseable {
       BerthConfig config,
       StoragePaths paths,
       BerthMetrics metrics,
-      Upstreams upstreams) {
-    BlockingTaskExecutor blocking = BlockingTaskExecutor.builder().numThreads(64).build();
+      Upstreams upstreams,
+      BlockingTaskExecutor blocking) {
     BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
     TagStore tags = new TagStore(paths);
     RegistryService registry =
@@ -116,13 +117,24 @@ public final class BerthServer implements AutoCloseable {
                 metrics.scrape()));
     sb.service(
         "/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok"));
+    // Upstream credential problems are detail, not unreadiness: cached content is still served.
     sb.service(
         "/readyz",
         (ctx, req) ->
             ready.get()
-                ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
+                ? HttpResponse.of(
+                    HttpStatus.OK,
+                    MediaType.PLAIN_TEXT_UTF_8,
+                    String.join("\n", readiness(upstreams.problems())) + "\n")
                 : HttpResponse.of(
                     HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining"));
+  }
+
+  private static java.util.List<String> readiness(java.util.List<String> problems) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    lines.add("ready");
+    lines.addAll(problems);
+    return lines;
   }
 
   /** The port the registry API listens on (useful with port 0). */

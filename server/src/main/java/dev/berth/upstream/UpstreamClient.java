@@ -18,12 +18,14 @@ import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.upstream.auth.Authenticator;
+import dev.berth.upstream.auth.CredentialSource;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The client of one upstream registry host. It owns what every call to that host needs: the
@@ -42,7 +44,13 @@ public final class UpstreamClient {
   private final Authenticator auth;
   private final Duration idleTimeout;
 
-  UpstreamClient(String host, UpstreamConfig config, ClientFactory factory, BerthMetrics metrics) {
+  UpstreamClient(
+      String host,
+      UpstreamConfig config,
+      ClientFactory factory,
+      BerthMetrics metrics,
+      CredentialSource credentials,
+      Executor blocking) {
     this.host = host;
     this.idleTimeout = config.idleTimeout();
     RetryRule rule =
@@ -79,7 +87,36 @@ public final class UpstreamClient {
             .build();
     this.auth =
         new Authenticator(
-            WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build());
+            host,
+            credentials,
+            WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build(),
+            blocking,
+            metrics);
+  }
+
+  /** The challenges, credentials and tokens of this host. */
+  public Authenticator authenticator() {
+    return auth;
+  }
+
+  /** The endpoints of this host, in the order they are tried. */
+  public List<URI> endpoints() {
+    return endpoints.stream().map(WebClient::uri).toList();
+  }
+
+  /** Sends {@code GET /v2/} to the first endpoint with {@code authorization}, if any. */
+  public CompletableFuture<AggregatedHttpResponse> ping(Optional<String> authorization) {
+    RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, "/v2/");
+    authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
+    return endpoints
+        .get(0)
+        .execute(
+            HttpRequest.of(headers.build()),
+            RequestOptions.builder()
+                .maxResponseLength(64 << 10)
+                .responseTimeout(idleTimeout)
+                .build())
+        .aggregate();
   }
 
   /** The registry host this client serves, e.g. {@code docker.io}. */
@@ -146,21 +183,23 @@ public final class UpstreamClient {
 
   private CompletableFuture<Exchange> withAuth(
       WebClient client, UpstreamCall call, int attempt, Duration timeout) {
-    String authority = client.uri().getAuthority();
-    return auth.authorization(authority, call.scope())
-        .thenCompose(header -> send(client, call, header, timeout))
+    URI endpoint = client.uri();
+    return auth.authorization(endpoint, call.scope())
         .thenCompose(
-            x -> {
-              if (x.status() != 401 || attempt >= MAX_AUTH_TRIES) {
-                return CompletableFuture.completedFuture(x);
-              }
-              String challenge = x.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
-              if (!auth.onUnauthorized(authority, call.scope(), challenge)) {
-                return CompletableFuture.completedFuture(x);
-              }
-              x.body().abort();
-              return withAuth(client, call, attempt + 1, timeout);
-            });
+            used ->
+                send(client, call, used.header(), timeout)
+                    .thenCompose(
+                        x -> {
+                          if (x.status() != 401 || attempt >= MAX_AUTH_TRIES) {
+                            return CompletableFuture.completedFuture(x);
+                          }
+                          String challenge = x.headers().get(HttpHeaderNames.WWW_AUTHENTICATE);
+                          if (!auth.onUnauthorized(endpoint, used, challenge)) {
+                            return CompletableFuture.completedFuture(x);
+                          }
+                          x.body().abort();
+                          return withAuth(client, call, attempt + 1, timeout);
+                        }));
   }
 
   private CompletableFuture<Exchange> send(

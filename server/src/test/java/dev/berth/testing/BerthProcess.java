@@ -48,9 +48,16 @@ public final class BerthProcess implements AutoCloseable {
   /** Starts {@code berth serve --config config --data data} on a free port; waits for readiness. */
   public static BerthProcess serve(List<String> jvmArgs, Path config, Path data)
       throws IOException {
+    return serve(jvmArgs, config, data, java.util.Map.of());
+  }
+
+  /** As {@link #serve(List, Path, Path)}, with {@code env} added to the process's environment. */
+  public static BerthProcess serve(
+      List<String> jvmArgs, Path config, Path data, java.util.Map<String, String> env)
+      throws IOException {
     int port = Ports.free();
     Path log = Files.createTempFile("berth", ".log");
-    Process p =
+    ProcessBuilder builder =
         new ProcessBuilder(
                 command(
                     jvmArgs,
@@ -63,8 +70,9 @@ public final class BerthProcess implements AutoCloseable {
                         "--listen",
                         "127.0.0.1:" + port)))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     BerthProcess berth = new BerthProcess(p, log, port);
     berth.awaitReady();
     return berth;

@@ -36,6 +36,8 @@ public final class Relay implements AutoCloseable {
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private volatile long bytesPerSecond;
   private volatile long cutBlobsAfter = -1;
+  private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile String revokedChallenge;
 
   public Relay(String upstreamUrl) {
     upstream =
@@ -65,6 +67,20 @@ public final class Relay implements AutoCloseable {
     }
     if (hang) {
       return HttpResponse.streaming();
+    }
+    String auth = req.headers().get("authorization", "");
+    if (auth.startsWith("Bearer ") && revoked.contains(auth.substring(7))) {
+      answers.add(line + " -> 401 (revoked)");
+      statuses.add(401);
+      return HttpResponse.of(
+          ResponseHeaders.of(
+              HttpStatus.UNAUTHORIZED,
+              "www-authenticate",
+              revokedChallenge,
+              "content-type",
+              "application/json"),
+          HttpData.ofUtf8(
+              "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"token revoked\"}]}"));
     }
     boolean blobGet = req.method().name().equals("GET") && req.path().contains("/blobs/sha256:");
     String redirect = redirectBlobsTo;
@@ -129,6 +145,15 @@ public final class Relay implements AutoCloseable {
   /** The {@code Authorization} header of each request so far ("" when absent). */
   public List<String> authorizations() {
     return List.copyOf(authorizations);
+  }
+
+  /**
+   * Answers {@code 401} with {@code challenge} (which should carry {@code error="invalid_token"})
+   * to requests bearing any of {@code tokens}, as a registry does for revoked tokens.
+   */
+  public void revoke(java.util.Collection<String> tokens, String challenge) {
+    revokedChallenge = challenge;
+    revoked.addAll(tokens);
   }
 
   /** Accepts every request and never answers it (false: relay again). */

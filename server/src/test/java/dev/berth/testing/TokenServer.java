@@ -31,6 +31,10 @@ public final class TokenServer implements AutoCloseable {
   private final long lifetimeSeconds;
   private final List<String> issued = new CopyOnWriteArrayList<>();
   private final List<String> scopes = new CopyOnWriteArrayList<>();
+  private final List<String> grants = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.Predicate<String> basicCheck;
+  private volatile String refreshToken;
+  private volatile boolean refusePost;
 
   public TokenServer(Path dir, long lifetimeSeconds) throws Exception {
     this.lifetimeSeconds = lifetimeSeconds;
@@ -41,15 +45,86 @@ public final class TokenServer implements AutoCloseable {
     server =
         Server.builder()
             .http(new InetSocketAddress("127.0.0.1", 0))
-            .service("/token", (ctx, req) -> token(ctx))
+            .service(
+                "/token",
+                (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> answer(ctx, agg))))
             .build();
     server.start().join();
   }
 
-  private HttpResponse token(ServiceRequestContext ctx) throws Exception {
-    String service = ctx.queryParam("service");
+  /**
+   * Issues tokens only to requests whose Basic {@code user:password} passes {@code check} (null: to
+   * anyone, anonymous included).
+   */
+  public TokenServer requireBasic(java.util.function.Predicate<String> check) {
+    basicCheck = check;
+    return this;
+  }
+
+  /** Accepts the OAuth2 POST form with {@code grant_type=refresh_token} and this token. */
+  public TokenServer acceptRefreshToken(String token) {
+    refreshToken = token;
+    return this;
+  }
+
+  /** Answers every POST with 405, as token servers without OAuth2 support do (false: serve it). */
+  public TokenServer refusePost(boolean on) {
+    refusePost = on;
+    return this;
+  }
+
+  /**
+   * How each token request asked: {@code get-anonymous}, {@code get-basic} or {@code
+   * post-refresh_token}.
+   */
+  public List<String> grants() {
+    return List.copyOf(grants);
+  }
+
+  private HttpResponse answer(
+      ServiceRequestContext ctx, com.linecorp.armeria.common.AggregatedHttpRequest req) {
+    try {
+      if (req.method() == com.linecorp.armeria.common.HttpMethod.POST) {
+        if (refusePost) {
+          return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED);
+        }
+        com.linecorp.armeria.common.QueryParams form =
+            com.linecorp.armeria.common.QueryParams.fromQueryString(req.contentUtf8());
+        grants.add("post-" + form.get("grant_type"));
+        if (!"refresh_token".equals(form.get("grant_type"))
+            || refreshToken == null
+            || !refreshToken.equals(form.get("refresh_token"))) {
+          return HttpResponse.of(HttpStatus.UNAUTHORIZED);
+        }
+        return token(
+            form.get("service", ""), List.of(form.get("scope", "").split(" ")), "access_token");
+      }
+      String auth = req.headers().get("authorization", "");
+      java.util.function.Predicate<String> check = basicCheck;
+      if (auth.startsWith("Basic ")) {
+        grants.add("get-basic");
+        String userPass =
+            new String(Base64.getDecoder().decode(auth.substring(6)), StandardCharsets.UTF_8);
+        boolean refresh = refreshToken != null && userPass.endsWith(":" + refreshToken);
+        if (check != null && !check.test(userPass) && !refresh) {
+          return HttpResponse.of(HttpStatus.UNAUTHORIZED);
+        }
+      } else {
+        grants.add("get-anonymous");
+        if (check != null) {
+          return HttpResponse.of(HttpStatus.UNAUTHORIZED);
+        }
+      }
+      return token(ctx.queryParam("service"), ctx.queryParams().getAll("scope"), "token");
+    } catch (Exception e) {
+      return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR);
+    }
+  }
+
+  private HttpResponse token(String service, List<String> requested, String field)
+      throws Exception {
     StringBuilder access = new StringBuilder();
-    for (String scope : ctx.queryParams().getAll("scope")) {
+    for (String scope : requested) {
       scopes.add(scope);
       String[] parts = scope.split(":");
       if (parts.length == 3 && parts[0].equals("repository")) {
@@ -89,7 +164,7 @@ public final class TokenServer implements AutoCloseable {
     return HttpResponse.of(
         HttpStatus.OK,
         MediaType.JSON_UTF_8,
-        "{\"token\":\"" + jwt + "\",\"expires_in\":" + lifetimeSeconds + "}");
+        "{\"" + field + "\":\"" + jwt + "\",\"expires_in\":" + lifetimeSeconds + "}");
   }
 
   private static String b64(String json) {

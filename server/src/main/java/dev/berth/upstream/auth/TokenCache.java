@@ -17,9 +17,11 @@ import java.util.function.Function;
 public final class TokenCache {
   private final AsyncCache<TokenKey, Token> cache;
   private final Function<TokenKey, CompletableFuture<Token>> fetcher;
+  private final Ticker ticker;
 
   TokenCache(Function<TokenKey, CompletableFuture<Token>> fetcher, Ticker ticker) {
     this.fetcher = fetcher;
+    this.ticker = ticker;
     this.cache =
         Caffeine.newBuilder()
             .ticker(ticker)
@@ -37,11 +39,36 @@ public final class TokenCache {
 
   /** The cached token for {@code key}, or a new one; a failed fetch is not cached. */
   public CompletableFuture<Token> get(TokenKey key) {
-    return cache.get(key, (k, executor) -> fetcher.apply(k));
+    return cache.get(
+        key, (k, executor) -> fetcher.apply(k).thenApply(t -> t.receivedAt(ticker.read())));
   }
 
-  /** Forgets the token for {@code key}, after an upstream refused it. */
-  public void invalidate(TokenKey key) {
-    cache.synchronous().invalidate(key);
+  /**
+   * Forgets {@code refused}, the token for {@code key} that an upstream refused. A newer token that
+   * another request got meanwhile is kept: a burst of 401s for one dead token costs one new token.
+   */
+  public void invalidate(TokenKey key, Token refused) {
+    cache
+        .asMap()
+        .computeIfPresent(
+            key,
+            (k, f) ->
+                f.isDone()
+                        && !f.isCompletedExceptionally()
+                        && f.join().value().equals(refused.value())
+                    ? null
+                    : f);
+  }
+
+  /** Seconds since the oldest cached token was received; 0 when there is none. */
+  public double oldestAgeSeconds() {
+    long now = ticker.read();
+    long oldest = 0;
+    for (CompletableFuture<Token> f : cache.asMap().values()) {
+      if (f.isDone() && !f.isCompletedExceptionally()) {
+        oldest = Math.max(oldest, now - f.join().receivedNanos());
+      }
+    }
+    return oldest / 1e9;
   }
 }

@@ -3,69 +3,154 @@ package dev.berth.upstream.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientRequestPreparation;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.QueryParamsBuilder;
+import dev.berth.upstream.UpstreamException;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
-/** Asks a token server (a challenge's realm) for a bearer token. Thread-safe. */
+/**
+ * Asks a token server (a challenge's realm) for a bearer token: the OAuth2 POST form with {@code
+ * grant_type=refresh_token} when the credentials are an identity token, falling back to GET when
+ * the server refuses the POST; GET with Basic credentials otherwise, or anonymously. Answers are
+ * read up to 1 MiB. Thread-safe.
+ */
 final class TokenFetcher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_TOKEN_RESPONSE = 1 << 20;
+  private static final String CLIENT_ID = "berth";
 
   private final WebClient client;
+  private final Clock clock;
 
-  TokenFetcher(WebClient client) {
+  TokenFetcher(WebClient client, Clock clock) {
     this.client = client;
+    this.clock = clock;
   }
 
-  /** GET {@code realm?service=&scope=}, anonymously; the answer's token and its lifetime. */
-  CompletableFuture<Token> fetch(TokenKey key) {
-    URI realm = URI.create(key.realm());
-    QueryParams query =
-        QueryParams.builder().add("service", key.service()).add("scope", key.scope()).build();
-    String uri = key.realm() + (realm.getRawQuery() == null ? "?" : "&") + query.toQueryString();
+  /** A token for {@code key}, asked with {@code credential} (empty: anonymously). */
+  CompletableFuture<Token> fetch(TokenKey key, Optional<Credential> credential) {
+    if (credential.isPresent() && credential.get().identityToken()) {
+      return post(key, credential.get())
+          .thenCompose(
+              res -> {
+                int status = res.status().code();
+                if (status == 404 || status == 405) {
+                  // The server does not speak OAuth2 POST: the identity token goes as a password.
+                  return get(key, credential);
+                }
+                return CompletableFuture.completedFuture(res);
+              })
+          .thenApply(res -> parse(key, res));
+    }
+    return get(key, credential).thenApply(res -> parse(key, res));
+  }
+
+  private CompletableFuture<AggregatedHttpResponse> get(
+      TokenKey key, Optional<Credential> credential) {
+    QueryParamsBuilder query = QueryParams.builder();
+    if (!key.service().isEmpty()) {
+      query.add("service", key.service());
+    }
+    Scopes.split(key.scope()).forEach(s -> query.add("scope", s));
+    credential
+        .filter(c -> !c.username().isEmpty())
+        .ifPresent(c -> query.add("account", c.username()));
+    WebClientRequestPreparation req =
+        client.prepare().get(withQuery(key, query)).maxResponseLength(MAX_TOKEN_RESPONSE);
+    credential.ifPresent(c -> req.header(HttpHeaderNames.AUTHORIZATION, c.basic()));
+    return req.execute().aggregate();
+  }
+
+  private CompletableFuture<AggregatedHttpResponse> post(TokenKey key, Credential credential) {
+    QueryParamsBuilder form =
+        QueryParams.builder()
+            .add("grant_type", "refresh_token")
+            .add("refresh_token", credential.secret())
+            .add("client_id", CLIENT_ID)
+            .add("access_type", "offline");
+    if (!key.service().isEmpty()) {
+      form.add("service", key.service());
+    }
+    if (!key.scope().isEmpty()) {
+      form.add("scope", key.scope());
+    }
     return client
         .prepare()
-        .get(uri)
+        .post(key.realm())
+        .content(MediaType.FORM_DATA, form.build().toQueryString())
         .maxResponseLength(MAX_TOKEN_RESPONSE)
         .execute()
-        .aggregate()
-        .thenApply(res -> parse(key, res));
+        .aggregate();
   }
 
-  private static Token parse(TokenKey key, AggregatedHttpResponse res) {
-    if (!res.status().isSuccess()) {
-      throw new TokenException(
-          "token server "
-              + key.realm()
-              + " answered "
-              + res.status()
-              + " for scope "
-              + key.scope());
+  private static String withQuery(TokenKey key, QueryParamsBuilder query) {
+    String q = query.build().toQueryString();
+    if (q.isEmpty()) {
+      return key.realm();
+    }
+    return key.realm() + (URI.create(key.realm()).getRawQuery() == null ? "?" : "&") + q;
+  }
+
+  private Token parse(TokenKey key, AggregatedHttpResponse res) {
+    int status = res.status().code();
+    if (status != 200) {
+      String what =
+          status == 401 || status == 403 ? " refused the credentials" : " could not give a token";
+      // The body is not quoted: a token server may echo what it was sent.
+      throw new CompletionException(
+          new UpstreamException(
+              "token server " + key.realm() + what + " (" + res.status() + ") for " + key.scope(),
+              status == 429 || status >= 500,
+              status,
+              null));
     }
     try {
       JsonNode body = JSON.readTree(res.contentUtf8());
-      String token = body.path("token").asText(body.path("access_token").asText(""));
+      String token = body.path("token").asText("");
       if (token.isEmpty()) {
-        throw new TokenException("token server " + key.realm() + " sent no token");
+        token = body.path("access_token").asText("");
+      }
+      if (token.isEmpty()) {
+        throw invalid(key, "sent no token");
       }
       long expires = body.path("expires_in").asLong(0);
       Duration lifetime = expires > 0 ? Duration.ofSeconds(expires) : Token.DEFAULT_LIFETIME;
-      return new Token(token, lifetime);
+      return new Token(
+          token, lifetime.minus(elapsedSince(body.path("issued_at").asText(""), lifetime)));
     } catch (IOException e) {
-      throw new TokenException("token server " + key.realm() + " sent no JSON: " + e.getMessage());
+      throw invalid(key, "sent no JSON");
     }
   }
 
-  /** A token could not be had. */
-  static final class TokenException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    TokenException(String message) {
-      super(message);
+  /** How much of {@code lifetime} passed since {@code issuedAt}, within 0 and lifetime - 1 s. */
+  private Duration elapsedSince(String issuedAt, Duration lifetime) {
+    if (issuedAt.isEmpty()) {
+      return Duration.ZERO;
     }
+    try {
+      Duration elapsed = Duration.between(Instant.parse(issuedAt), clock.instant());
+      Duration most = lifetime.minusSeconds(1);
+      // A clock behind the server's gives a negative age: it is taken as none.
+      return elapsed.isNegative() ? Duration.ZERO : elapsed.compareTo(most) > 0 ? most : elapsed;
+    } catch (DateTimeParseException e) {
+      return Duration.ZERO;
+    }
+  }
+
+  private static CompletionException invalid(TokenKey key, String what) {
+    return new CompletionException(
+        new UpstreamException("token server " + key.realm() + " " + what, false, 0, null));
   }
 }

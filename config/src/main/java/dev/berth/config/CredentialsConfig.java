@@ -1,0 +1,104 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where an upstream's credentials come from. With {@code source: auto} (the default) the first of
+ * these that has something for the upstream supplies them: the inline {@code username} with {@code
+ * password} or {@code identityToken}; Docker's {@code config.json} ({@code dockerConfig}, else
+ * {@code $DOCKER_CONFIG}, else {@code ~/.docker}); Google application default credentials (or
+ * {@code keyFile}) for {@code gcr.io}, {@code *.gcr.io} and {@code *-docker.pkg.dev}; none.
+ *
+ * @param source which source to use; {@code auto} tries them in the order above
+ * @param username the user name for {@code password}, or with {@code identityToken}
+ * @param password a password or personal access token
+ * @param identityToken an OAuth2 refresh token, as {@code docker login} stores for some registries
+ * @param dockerConfig a {@code config.json}, or the directory that holds it
+ * @param keyFile a Google credentials file (service account key or workload identity federation);
+ *     absent means application default credentials
+ */
+public record CredentialsConfig(
+    Source source,
+    String username,
+    Secret password,
+    Secret identityToken,
+    Path dockerConfig,
+    Path keyFile) {
+
+  /** The credential sources, in the order {@code auto} tries them. */
+  public enum Source {
+    AUTO,
+    INLINE,
+    DOCKER,
+    GOOGLE,
+    NONE;
+
+    @JsonCreator
+    static Source parse(String text) {
+      try {
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidValueException(
+            "unknown source \"" + text + "\" (expected: auto, inline, docker, google or none)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** No configuration: {@code auto}, with nothing inline. */
+  public static final CredentialsConfig AUTO =
+      new CredentialsConfig(Source.AUTO, null, null, null, null, null);
+
+  public CredentialsConfig {
+    source = source == null ? Source.AUTO : source;
+    if (password != null && (username == null || username.isBlank())) {
+      throw new InvalidValueException("password needs a username");
+    }
+    if (password != null && identityToken != null) {
+      throw new InvalidValueException("give either password or identityToken, not both");
+    }
+    boolean inline = username != null || password != null || identityToken != null;
+    if (source == Source.INLINE && password == null && identityToken == null) {
+      throw new InvalidValueException(
+          "source inline needs username with password, or identityToken");
+    }
+    if (inline && source != Source.INLINE && source != Source.AUTO) {
+      throw new InvalidValueException(
+          "username, password and identityToken are used with source inline or auto, not "
+              + source);
+    }
+    if (inline && password == null && identityToken == null) {
+      throw new InvalidValueException("username needs a password or identityToken");
+    }
+    if (dockerConfig != null && source != Source.DOCKER && source != Source.AUTO) {
+      throw new InvalidValueException(
+          "dockerConfig is used with source docker or auto, not " + source);
+    }
+    if (keyFile != null && source != Source.GOOGLE && source != Source.AUTO) {
+      throw new InvalidValueException("keyFile is used with source google or auto, not " + source);
+    }
+  }
+
+  @JsonCreator
+  static CredentialsConfig fromJson(
+      @JsonProperty("source") Source source,
+      @JsonProperty("username") String username,
+      @JsonProperty("password") Secret password,
+      @JsonProperty("identityToken") Secret identityToken,
+      @JsonProperty("dockerConfig") Path dockerConfig,
+      @JsonProperty("keyFile") Path keyFile) {
+    return new CredentialsConfig(source, username, password, identityToken, dockerConfig, keyFile);
+  }
+
+  /** Whether inline credentials are configured. */
+  public boolean hasInline() {
+    return password != null || identityToken != null;
+  }
+}
