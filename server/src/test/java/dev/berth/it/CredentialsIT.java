@@ -135,17 +135,17 @@ class CredentialsIT {
   void pullAfterTenIdleSecondsGetsANewTokenBeforeAnyRequestIsRefused(@TempDir Path out)
       throws Exception {
     try (Berth berth = Berth.start(out.resolve("data"), inline("alice", PASSWORD))) {
-      skopeoCopy(berth, "library/app:1", out.resolve("first"));
+      Cmd.skopeoCopyAll(berth.address(), "library/app:1", out.resolve("first"));
       int issued = tokens.issued().size();
-      long refused = relay.answered(401);
+      int answered = relay.answers().size();
       Thread.sleep(10_000);
-      skopeoCopy(berth, "library/app2:1", out.resolve("second"));
+      Cmd.skopeoCopyAll(berth.address(), "library/app2:1", out.resolve("second"));
       assertThat(tokens.issued().size())
           .as("tokens minted after the idle time")
           .isGreaterThan(issued);
-      assertThat(relay.answered(401) - refused)
-          .as("the dead token was replaced before use, not sent and refused")
-          .isZero();
+      assertThat(relay.answers().get(answered))
+          .as("the first request after the idle time carried a new token, not the dead one")
+          .doesNotEndWith("401");
       scrape(berth);
     }
   }
@@ -183,8 +183,7 @@ class CredentialsIT {
       BlobClient client = new BlobClient("http://" + berth.address());
       assertThat(client.get("/v2/library/many/blobs/" + many.get(0)).status()).isEqualTo(200);
       int issued = tokens.issued().size();
-      relay.revoke(
-          tokens.issued(),
+      relay.revokeNextToken(
           "Bearer realm=\""
               + tokens.realm()
               + "\",service=\"berth-test-registry\",scope=\"repository:library/many:pull\","
@@ -193,7 +192,9 @@ class CredentialsIT {
       assertThat(d.status()).isEqualTo(200);
       assertThat(d.digest()).isEqualTo(many.get(1));
       assertThat(relay.answers()).anyMatch(a -> a.contains("401 (revoked)"));
-      assertThat(tokens.issued().size() - issued).as("one token minted anew").isEqualTo(1);
+      assertThat(tokens.issued().size())
+          .as("a token minted after the refusal")
+          .isGreaterThan(issued);
       scrape(berth);
     }
   }
@@ -412,29 +413,12 @@ class CredentialsIT {
     assertThat(d.digest()).isEqualTo(digest);
   }
 
-  private static void skopeoCopy(Berth berth, String ref, Path to) {
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "docker://" + berth.address() + "/" + ref,
-                "oci:" + to))
-        .ok();
-  }
-
-  private static Cmd.Result creds(Map<String, String> env, Path config) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            BerthProcess.command(
-                List.of(), List.of("creds", "check", "--config", config.toString(), "docker.io")));
-    pb.environment().putAll(env);
-    Path stdout = Files.createTempFile(dir, "out", ".txt");
-    Path stderr = Files.createTempFile(dir, "err", ".txt");
-    Process p = pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-    int exit = p.waitFor();
-    return new Cmd.Result(exit, Files.readString(stdout), Files.readString(stderr));
+  private static Cmd.Result creds(Map<String, String> env, Path config) {
+    return Cmd.run(
+        BerthProcess.command(
+            List.of(), List.of("creds", "check", "--config", config.toString(), "docker.io")),
+        env,
+        120);
   }
 
   private static void scrape(Berth berth) throws Exception {

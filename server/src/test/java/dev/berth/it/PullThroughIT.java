@@ -239,15 +239,7 @@ class PullThroughIT {
   }
 
   private void skopeoCopyAll(String ref, Path dir) {
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "docker://" + berth.address() + "/" + ref,
-                "oci:" + dir))
-        .ok();
+    Cmd.skopeoCopyAll(berth.address(), ref, dir);
   }
 
   private static String indexDigest(Path layout) throws Exception {

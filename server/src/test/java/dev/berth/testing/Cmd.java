@@ -29,15 +29,22 @@ public final class Cmd {
   }
 
   public static Result run(List<String> command, int timeoutSeconds) {
+    return run(command, java.util.Map.of(), timeoutSeconds);
+  }
+
+  /** Runs {@code command} with {@code env} added to its environment. */
+  public static Result run(
+      List<String> command, java.util.Map<String, String> env, int timeoutSeconds) {
     try {
       Path out = Files.createTempFile("cmd", ".out");
       Path err = Files.createTempFile("cmd", ".err");
-      Process p =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      builder.environment().putAll(env);
+      Process p = builder.start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("timed out after " + timeoutSeconds + " s: " + command);
@@ -56,5 +63,17 @@ public final class Cmd {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** {@code skopeo copy --all} of {@code ref} from the plain-HTTP registry at {@code address}. */
+  public static void skopeoCopyAll(String address, String ref, Path dir) {
+    run(List.of(
+            "skopeo",
+            "copy",
+            "--all",
+            "--src-tls-verify=false",
+            "docker://" + address + "/" + ref,
+            "oci:" + dir))
+        .ok();
   }
 }

@@ -38,6 +38,8 @@ public final class Relay implements AutoCloseable {
   private volatile long cutBlobsAfter = -1;
   private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile String revokedChallenge;
+  private final java.util.concurrent.atomic.AtomicBoolean revokeNext =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   public Relay(String upstreamUrl) {
     upstream =
@@ -69,6 +71,9 @@ public final class Relay implements AutoCloseable {
       return HttpResponse.streaming();
     }
     String auth = req.headers().get("authorization", "");
+    if (auth.startsWith("Bearer ") && revokeNext.compareAndSet(true, false)) {
+      revoked.add(auth.substring(7));
+    }
     if (auth.startsWith("Bearer ") && revoked.contains(auth.substring(7))) {
       answers.add(line + " -> 401 (revoked)");
       statuses.add(401);
@@ -148,12 +153,13 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * Answers {@code 401} with {@code challenge} (which should carry {@code error="invalid_token"})
-   * to requests bearing any of {@code tokens}, as a registry does for revoked tokens.
+   * Revokes the token of the next request that bears one: that request and every later one with the
+   * same token get {@code 401} with {@code challenge} (which should carry {@code
+   * error="invalid_token"}), as a registry answers for revoked tokens.
    */
-  public void revoke(java.util.Collection<String> tokens, String challenge) {
+  public void revokeNextToken(String challenge) {
     revokedChallenge = challenge;
-    revoked.addAll(tokens);
+    revokeNext.set(true);
   }
 
   /** Accepts every request and never answers it (false: relay again). */
