@@ -2,19 +2,28 @@ package dev.berth.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 
 /**
  * The local store.
  *
  * @param diskBudget the most that cached blobs may take on disk; least recently used blobs are
- *     evicted past it; 0 means no limit
+ *     evicted past it (pushed blobs never are); 0 means no limit
+ * @param uploadTtl how long an upload session may go without a write before it is deleted
  */
-public record StorageConfig(ByteSize diskBudget) {
-  public static final StorageConfig DEFAULTS = new StorageConfig(null);
+public record StorageConfig(ByteSize diskBudget, Duration uploadTtl) {
+  public static final Duration DEFAULT_UPLOAD_TTL = Duration.ofHours(24);
+  public static final StorageConfig DEFAULTS = new StorageConfig(null, null);
 
   @JsonCreator
-  public StorageConfig(@JsonProperty("diskBudget") ByteSize diskBudget) {
+  public StorageConfig(
+      @JsonProperty("diskBudget") ByteSize diskBudget,
+      @JsonProperty("uploadTtl") Duration uploadTtl) {
     this.diskBudget = diskBudget == null ? ByteSize.ofBytes(0) : diskBudget;
+    this.uploadTtl = uploadTtl == null ? DEFAULT_UPLOAD_TTL : uploadTtl;
+    if (this.uploadTtl.isNegative() || this.uploadTtl.isZero()) {
+      throw new InvalidValueException("uploadTtl must be positive: " + uploadTtl);
+    }
   }
 
   public boolean unlimited() {

@@ -23,6 +23,8 @@ public enum OciError {
       "SIZE_INVALID",
       HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
       "requested range not satisfiable"),
+  /** A pushed manifest larger than Berth accepts. */
+  MANIFEST_TOO_LARGE("MANIFEST_INVALID", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "manifest too large"),
   /** Berth itself failed unexpectedly; the detail says how. Never a 500. */
   UNAVAILABLE("UNAVAILABLE", HttpStatus.SERVICE_UNAVAILABLE, "service unavailable"),
   /** An upstream could not be reached or failed; the detail names it and its last error. */

@@ -14,6 +14,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
+import dev.berth.push.PushRoutes;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
 
@@ -27,17 +28,20 @@ public final class RegistryService implements HttpService {
   private final ManifestRoutes manifests;
   private final BlobRoutes blobs;
   private final TagLister tags;
+  private final PushRoutes push;
 
   public RegistryService(
       RouteResolver routes,
       ManifestResolver manifests,
       BlobFetcher blobs,
       TagLister tags,
+      PushRoutes push,
       BerthMetrics metrics) {
     this.routes = routes;
     this.manifests = new ManifestRoutes(manifests, metrics);
     this.blobs = new BlobRoutes(blobs, metrics);
     this.tags = tags;
+    this.push = push;
   }
 
   @Override
@@ -54,10 +58,15 @@ public final class RegistryService implements HttpService {
     HttpMethod method = ctx.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     return switch (route.kind()) {
-      case MANIFEST -> read ? manifests.get(ctx, route) : unsupported(method, "manifests");
+      case MANIFEST ->
+          read
+              ? manifests.get(ctx, route)
+              : method == HttpMethod.PUT
+                  ? push.putManifest(ctx, req, route)
+                  : unsupported(method, "manifests");
       case BLOB -> read ? blobs.get(ctx, route) : unsupported(method, "blobs");
       case TAGS -> read ? listTags(ctx, route) : unsupported(method, "tags");
-      case UPLOAD -> unsupported(method, "blob uploads");
+      case UPLOAD -> push.upload(ctx, req, route);
     };
   }
 

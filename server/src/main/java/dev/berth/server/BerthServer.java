@@ -16,6 +16,9 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
+import dev.berth.push.ManifestPush;
+import dev.berth.push.PushRoutes;
+import dev.berth.push.Uploads;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
@@ -27,7 +30,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Berth: the registry API, the admin endpoints and everything behind them, wired from a
@@ -73,6 +78,8 @@ public final class BerthServer implements AutoCloseable {
     sb.gracefulShutdownTimeout(quiet, grace)
         .idleTimeout(Duration.ofMinutes(2))
         .errorHandler(new OciErrorHandler())
+        // Registry errors are answers, rendered and logged by OciErrorHandler and the access log.
+        .unloggedExceptionsReportInterval(Duration.ZERO)
         .accessLogWriter(AccessLog.writer(), true)
         .decorator(
             (delegate, ctx, req) -> {
@@ -87,16 +94,33 @@ public final class BerthServer implements AutoCloseable {
       StoragePaths paths,
       BerthMetrics metrics,
       Upstreams upstreams,
-      BlockingTaskExecutor blocking) {
+      BlockingTaskExecutor blocking)
+      throws IOException {
     BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
     TagStore tags = new TagStore(paths);
+    ManifestStore manifests = new ManifestStore(paths);
+    Uploads uploads = new Uploads(paths, blobs, blocking, config.storage().uploadTtl());
+    var unused =
+        blocking.scheduleWithFixedDelay(
+            () -> {
+              try {
+                uploads.expire();
+              } catch (IOException e) {
+                LoggerFactory.getLogger(BerthServer.class)
+                    .warn("cannot expire uploads: {}", e.toString());
+              }
+            },
+            1,
+            1,
+            TimeUnit.HOURS);
     RegistryService registry =
         new RegistryService(
             new RouteResolver(config),
-            new ManifestResolver(
-                new ManifestStore(paths), tags, upstreams, metrics, blocking, Clock.systemUTC()),
+            new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC()),
             new BlobFetcher(blobs, upstreams, metrics, blocking),
             new TagLister(tags, upstreams, blocking),
+            new PushRoutes(
+                uploads, new ManifestPush(manifests, tags, blobs, Clock.systemUTC()), blocking),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.
     sb.route()

@@ -37,6 +37,7 @@ public final class BlobStore {
 
   private static final class Entry {
     final long size;
+    volatile boolean pinned;
     volatile long lastUsed;
     volatile long touchedAtMillis;
 
@@ -81,7 +82,9 @@ public final class BlobStore {
     }
     found.sort(Comparator.comparing(Found::used));
     for (Found f : found) {
-      index.put(f.digest(), new Entry(f.size(), clock.incrementAndGet()));
+      Entry e = new Entry(f.size(), clock.incrementAndGet());
+      e.pinned = Files.exists(paths.pin(f.digest()));
+      index.put(f.digest(), e);
       total.addAndGet(f.size());
     }
   }
@@ -121,12 +124,51 @@ public final class BlobStore {
    * long, under its digest, then evicts least recently used blobs beyond the budget.
    */
   public Path commit(Path temp, Digest digest, long size) throws IOException {
+    return commit(temp, digest, size, false);
+  }
+
+  /**
+   * As {@link #commit(Path, Digest, long)}; a {@code pinned} blob (pushed content) is never
+   * evicted, and pinning a blob that is already stored keeps it too.
+   */
+  public Path commit(Path temp, Digest digest, long size, boolean pinned) throws IOException {
     Path target = paths.blob(digest);
+    if (pinned) {
+      // The marker first: a crash between the two leaves a pin without a blob, never the reverse.
+      Path pin = paths.pin(digest);
+      Files.createDirectories(pin.getParent());
+      if (!Files.exists(pin)) {
+        Files.createFile(pin);
+      }
+    }
+    boolean wasPinned =
+        pinned || Optional.ofNullable(index.get(digest)).map(e -> e.pinned).orElse(false);
     AtomicFiles.move(temp, target);
-    Entry previous = index.put(digest, new Entry(size, clock.incrementAndGet()));
+    Entry entry = new Entry(size, clock.incrementAndGet());
+    entry.pinned = wasPinned;
+    Entry previous = index.put(digest, entry);
     total.addAndGet(size - (previous == null ? 0 : previous.size));
     evict();
     return target;
+  }
+
+  /**
+   * Keeps the stored blob {@code digest} from eviction from now on (content pushed again, or
+   * mounted); false when it is not stored.
+   */
+  public boolean pin(Digest digest) throws IOException {
+    Entry e = index.get(digest);
+    if (e == null || !Files.exists(paths.blob(digest))) {
+      return false;
+    }
+    Path pin = paths.pin(digest);
+    Files.createDirectories(pin.getParent());
+    if (!Files.exists(pin)) {
+      Files.createFile(pin);
+    }
+    e.pinned = true;
+    e.lastUsed = clock.incrementAndGet();
+    return true;
   }
 
   /** Total bytes of stored blobs. */
@@ -143,6 +185,9 @@ public final class BlobStore {
     // The newest blob is never evicted: it was committed for a client waiting on it.
     for (int i = 0; i < byAge.size() - 1 && total.get() > budget; i++) {
       Map.Entry<Digest, Entry> victim = byAge.get(i);
+      if (victim.getValue().pinned) {
+        continue;
+      }
       try {
         Files.deleteIfExists(paths.blob(victim.getKey()));
         forget(victim.getKey(), victim.getValue());

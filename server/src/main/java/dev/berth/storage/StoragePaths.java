@@ -52,6 +52,23 @@ public final class StoragePaths {
     return root.resolve("taglists").resolve(registry).resolve(repository).resolve(key + ".json");
   }
 
+  /** A marker that keeps {@code digest}'s blob from eviction (pushed content). */
+  public Path pin(Digest digest) {
+    return root.resolve("pins")
+        .resolve(digest.algorithm())
+        .resolve(digest.hex().substring(0, 2))
+        .resolve(digest.hex());
+  }
+
+  public Path uploads() {
+    return root.resolve("uploads");
+  }
+
+  /** The bytes received so far by upload session {@code id} (a UUID). */
+  public Path upload(String id) {
+    return uploads().resolve(id);
+  }
+
   public Path tmp() {
     return root.resolve("tmp");
   }

@@ -11,6 +11,10 @@
  *   manifests/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;.type       its media type
  *   tags/&lt;registry&gt;/&lt;repository&gt;/&lt;tag&gt;.json       {digest, mediaType, checkedAt}
  *   taglists/&lt;registry&gt;/&lt;repository&gt;/&lt;key&gt;.json  the last tag list seen, for stale serving
+ *   pins/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;                 empty markers: pushed blobs the disk budget
+ *                                              never evicts
+ *   uploads/&lt;uuid&gt;                              the bytes of an upload session so far; expire
+ *                                              after {@code uploadTtl} without a write
  *   tmp/                                       downloads and writes in progress; emptied at start
  * </pre>
  *

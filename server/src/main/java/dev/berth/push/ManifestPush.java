@@ -1,0 +1,142 @@
+package dev.berth.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.http.OciError;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.oci.MediaTypes;
+import dev.berth.routing.Target;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.TagRecord;
+import dev.berth.storage.TagStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stores a pushed manifest byte-exact: images, indexes and artifacts of any media type. Every blob
+ * an image or artifact manifest names (config and layers) must be stored, and so must every
+ * manifest an index names (entries of other types, as in BuildKit's cache index, must be stored
+ * blobs); otherwise the push fails with {@code MANIFEST_BLOB_UNKNOWN}. The blobs a stored manifest
+ * names are pinned. Thread-safe.
+ */
+public final class ManifestPush {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final BlobStore blobs;
+  private final Clock clock;
+
+  public ManifestPush(ManifestStore manifests, TagStore tags, BlobStore blobs, Clock clock) {
+    this.manifests = manifests;
+    this.tags = tags;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  /** Validates and stores {@code bytes}, sent as {@code contentType}, under {@code ref}. */
+  public Manifest put(Target target, ManifestReference ref, String contentType, byte[] bytes) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw OciError.MANIFEST_INVALID.with("the manifest is not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw OciError.MANIFEST_INVALID.with("the manifest cannot be read: " + e);
+    }
+    if (json == null || !json.isObject()) {
+      throw OciError.MANIFEST_INVALID.with("the manifest is not a JSON object");
+    }
+    String declared = json.path("mediaType").asText("");
+    String type =
+        contentType == null || contentType.isBlank() ? declared : MediaTypes.bare(contentType);
+    if (type.isEmpty()) {
+      throw OciError.MANIFEST_INVALID.with("neither Content-Type nor mediaType names the type");
+    }
+    if (!declared.isEmpty() && !MediaTypes.bare(declared).equals(type)) {
+      throw OciError.MANIFEST_INVALID.with(
+          "Content-Type " + type + " differs from the manifest's mediaType " + declared);
+    }
+    Manifest manifest = Manifest.of(bytes, type);
+    if (ref.isDigest() && !ref.digest().orElseThrow().equals(manifest.digest())) {
+      throw OciError.DIGEST_INVALID.with(
+          "the manifest's digest is " + manifest.digest() + ", not " + ref);
+    }
+    List<Digest> referenced = checkReferences(json, type);
+    try {
+      for (Digest d : referenced) {
+        blobs.pin(d);
+      }
+      manifests.put(manifest);
+      if (ref.tag().isPresent()) {
+        tags.put(
+            target.registry(),
+            target.repository().value(),
+            ref.tag().get(),
+            new TagRecord(manifest.digest(), type, Instant.now(clock)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return manifest;
+  }
+
+  /** The blobs the manifest names; fails when any blob or child manifest is not stored. */
+  private List<Digest> checkReferences(JsonNode json, String type) {
+    List<Digest> blobsNamed = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    if (MediaTypes.isIndex(type) || json.has("manifests")) {
+      for (JsonNode entry : json.path("manifests")) {
+        Digest d = digestOf(entry);
+        String entryType = entry.path("mediaType").asText("");
+        boolean isManifest =
+            MediaTypes.isIndex(entryType)
+                || MediaTypes.isImageManifest(entryType)
+                || entryType.endsWith("manifest.v1+json");
+        try {
+          if (isManifest ? manifests.get(d).isEmpty() : !blobs.contains(d)) {
+            missing.add(d.toString());
+          } else if (!isManifest) {
+            blobsNamed.add(d);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    List<JsonNode> named = new ArrayList<>();
+    if (json.has("config")) {
+      named.add(json.path("config"));
+    }
+    json.path("layers").forEach(named::add);
+    for (JsonNode entry : named) {
+      Digest d = digestOf(entry);
+      if (blobs.contains(d)) {
+        blobsNamed.add(d);
+      } else {
+        missing.add(d.toString());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw OciError.MANIFEST_BLOB_UNKNOWN.with(
+          "the manifest names content this registry does not hold: " + String.join(", ", missing));
+    }
+    return blobsNamed;
+  }
+
+  private static Digest digestOf(JsonNode descriptor) {
+    try {
+      return Digest.of(descriptor.path("digest").asText(""));
+    } catch (IllegalArgumentException e) {
+      throw OciError.MANIFEST_INVALID.with(
+          "a descriptor has no valid digest: " + descriptor.path("digest").asText(""));
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.berth.push;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.http.OciError;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.routing.RegistryRoute;
+import dev.berth.routing.Target;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Executor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The push side of the registry API for local-only repositories: blob uploads (monolithic, chunked
+ * with {@code Content-Range}, streamed, single {@code POST ?digest=}), upload status and
+ * cancellation, cross-repository mounts and manifest {@code PUT}. {@code Location} headers are
+ * built from the request's own scheme and host. Thread-safe.
+ */
+public final class PushRoutes {
+  private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)");
+  private static final String UPLOAD_UUID = "docker-upload-uuid";
+
+  private final Uploads uploads;
+  private final ManifestPush manifests;
+  private final Executor blocking;
+
+  public PushRoutes(Uploads uploads, ManifestPush manifests, Executor blocking) {
+    this.uploads = uploads;
+    this.manifests = manifests;
+    this.blocking = blocking;
+  }
+
+  /** Refuses a push to {@code target} unless it may be pushed to. */
+  public static void checkPushable(Target target, HttpMethod method) {
+    if (target.isLocal()) {
+      return;
+    }
+    if (!target.upstream().orElseThrow().push()) {
+      throw OciError.DENIED.with(
+          "pushes to " + target.registry() + " are not enabled (upstreams[].push)");
+    }
+    throw OciError.UNSUPPORTED.with(
+        method
+            + ": forwarding pushes to "
+            + target.registry()
+            + " is not supported yet; push to a local prefix (localPrefixes)");
+  }
+
+  /** POST, PATCH, PUT, GET and DELETE on {@code /v2/<name>/blobs/uploads/[<id>]}. */
+  public HttpResponse upload(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
+    checkPushable(route.target(), ctx.method());
+    // Upload bodies have no length limit: they stream to disk.
+    ctx.setMaxRequestLength(0);
+    String id = route.reference();
+    HttpMethod method = ctx.method();
+    if (id.isEmpty()) {
+      if (method != HttpMethod.POST) {
+        throw OciError.UNSUPPORTED.with(method + " needs an upload id");
+      }
+      return start(ctx, req);
+    }
+    return switch (method.name()) {
+      case "PATCH" ->
+          HttpResponse.of(
+              uploads
+                  .append(id, req, contentRangeStart(req))
+                  .handle((size, e) -> progress(ctx, id, size, e)));
+      case "PUT" -> finish(ctx, req, id);
+      case "GET", "HEAD" ->
+          HttpResponse.of(
+              progressHeaders(ctx, id, uploads.size(id), HttpStatus.NO_CONTENT).build());
+      case "DELETE" -> {
+        uploads.size(id); // BLOB_UPLOAD_UNKNOWN for a session that does not exist
+        uploads.cancel(id);
+        yield HttpResponse.of(HttpStatus.NO_CONTENT);
+      }
+      default -> throw OciError.UNSUPPORTED.with(method + " on an upload");
+    };
+  }
+
+  private HttpResponse start(ServiceRequestContext ctx, HttpRequest req) {
+    String mount = ctx.queryParam("mount");
+    if (mount != null) {
+      Digest digest = parseDigest(mount);
+      try {
+        if (uploadsBlobs().pin(digest)) {
+          req.abort();
+          return created(ctx, digest);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      // Not held: the client goes on with an upload, as the spec says.
+    }
+    String id;
+    try {
+      id = uploads.start();
+    } catch (IOException e) {
+      throw OciError.UNAVAILABLE.with("cannot start an upload: " + e.getMessage());
+    }
+    String single = ctx.queryParam("digest");
+    if (single != null && mount == null) {
+      Digest digest = parseDigest(single);
+      return HttpResponse.of(
+          uploads.complete(id, digest, req, -1).thenApply(size -> created(ctx, digest)));
+    }
+    req.abort();
+    return HttpResponse.of(progressHeaders(ctx, id, 0, HttpStatus.ACCEPTED).build());
+  }
+
+  private HttpResponse finish(ServiceRequestContext ctx, HttpRequest req, String id) {
+    String digestParam = ctx.queryParam("digest");
+    if (digestParam == null) {
+      req.abort();
+      throw OciError.DIGEST_INVALID.with("PUT of an upload needs ?digest=");
+    }
+    Digest digest = parseDigest(digestParam);
+    return HttpResponse.of(
+        uploads
+            .complete(id, digest, req, contentRangeStart(req))
+            .handle(
+                (size, e) -> {
+                  if (e != null) {
+                    return progress(ctx, id, null, e);
+                  }
+                  return created(ctx, digest);
+                }));
+  }
+
+  /** PUT /v2/&lt;name&gt;/manifests/&lt;reference&gt; */
+  public HttpResponse putManifest(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
+    checkPushable(route.target(), ctx.method());
+    ManifestReference ref;
+    try {
+      ref = ManifestReference.of(route.reference());
+    } catch (IllegalArgumentException e) {
+      throw OciError.MANIFEST_INVALID.with("not a tag or digest: " + route.reference());
+    }
+    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    long limit = ctx.maxRequestLength();
+    if (req.headers().contentLength() > limit) {
+      req.abort();
+      throw tooLarge(limit);
+    }
+    return HttpResponse.of(
+        req.aggregate()
+            .exceptionally(
+                e -> {
+                  Throwable cause =
+                      e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                  if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+                    throw tooLarge(limit);
+                  }
+                  throw new java.util.concurrent.CompletionException(cause);
+                })
+            .thenApplyAsync(
+                agg -> {
+                  Manifest m =
+                      manifests.put(route.target(), ref, contentType, agg.content().array());
+                  return HttpResponse.of(
+                      ResponseHeaders.builder(HttpStatus.CREATED)
+                          .set(
+                              HttpHeaderNames.LOCATION,
+                              base(ctx, "/manifests/") + "/manifests/" + m.digest())
+                          .set("docker-content-digest", m.digest().toString())
+                          .contentLength(0)
+                          .build());
+                },
+                blocking));
+  }
+
+  private static RuntimeException tooLarge(long limit) {
+    return OciError.MANIFEST_TOO_LARGE.with("a manifest may be " + limit + " bytes at most");
+  }
+
+  private HttpResponse progress(ServiceRequestContext ctx, String id, Long size, Throwable e) {
+    if (e == null) {
+      return HttpResponse.of(progressHeaders(ctx, id, size, HttpStatus.ACCEPTED).build());
+    }
+    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+    if (cause instanceof Uploads.ChunkOutOfOrder out) {
+      ResponseHeadersBuilder h =
+          progressHeaders(ctx, id, out.size(), HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+      return HttpResponse.of(
+          h.contentType(com.linecorp.armeria.common.MediaType.JSON_UTF_8).build(),
+          com.linecorp.armeria.common.HttpData.ofUtf8(
+              "{\"errors\":[{\"code\":\"BLOB_UPLOAD_INVALID\",\"message\":\"blob upload invalid\","
+                  + "\"detail\":\""
+                  + out.getMessage()
+                  + "\"}]}"));
+    }
+    if (cause instanceof RuntimeException r) {
+      throw r;
+    }
+    throw new IllegalStateException(cause);
+  }
+
+  private ResponseHeadersBuilder progressHeaders(
+      ServiceRequestContext ctx, String id, long size, HttpStatus status) {
+    return ResponseHeaders.builder(status)
+        .set(HttpHeaderNames.LOCATION, base(ctx, "/blobs/uploads") + "/blobs/uploads/" + id)
+        .set(HttpHeaderNames.RANGE, "0-" + Math.max(0, size - 1))
+        .set(UPLOAD_UUID, id)
+        .contentLength(0);
+  }
+
+  private HttpResponse created(ServiceRequestContext ctx, Digest digest) {
+    String base = ctx.path().contains("/blobs/uploads") ? base(ctx, "/blobs/uploads") : "";
+    return HttpResponse.of(
+        ResponseHeaders.builder(HttpStatus.CREATED)
+            .set(HttpHeaderNames.LOCATION, base + "/blobs/" + digest)
+            .set("docker-content-digest", digest.toString())
+            .contentLength(0)
+            .build());
+  }
+
+  /**
+   * The absolute URL of the repository as the client named it: its scheme and host, and the path up
+   * to {@code marker}, with the {@code ns} it sent.
+   */
+  private static String base(ServiceRequestContext ctx, String marker) {
+    String path = ctx.path();
+    int at = path.lastIndexOf(marker);
+    String host = ctx.request().headers().authority();
+    String scheme = ctx.sessionProtocol().isTls() ? "https" : "http";
+    return scheme + "://" + host + (at < 0 ? path : path.substring(0, at));
+  }
+
+  private static long contentRangeStart(HttpRequest req) {
+    String range = req.headers().get(HttpHeaderNames.CONTENT_RANGE);
+    if (range == null) {
+      return -1;
+    }
+    Matcher m = CONTENT_RANGE.matcher(range.trim());
+    if (!m.matches()) {
+      throw OciError.BLOB_UPLOAD_INVALID.with("not a Content-Range: " + range);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  private static Digest parseDigest(String text) {
+    try {
+      return Digest.of(text);
+    } catch (IllegalArgumentException e) {
+      throw OciError.DIGEST_INVALID.with("not a digest: " + text);
+    }
+  }
+
+  private dev.berth.storage.BlobStore uploadsBlobs() {
+    return uploads.blobs();
+  }
+}

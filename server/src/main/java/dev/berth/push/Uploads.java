@@ -1,0 +1,344 @@
+package dev.berth.push;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpObject;
+import com.linecorp.armeria.common.stream.StreamMessage;
+import com.linecorp.armeria.common.stream.SubscriptionOption;
+import dev.berth.http.OciError;
+import dev.berth.oci.Digest;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.StoragePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blob upload sessions: each is a file under {@code uploads/} that request bodies are appended to
+ * as they stream in (never held in memory), hashed on the way, and placed under its digest only
+ * when the client's digest matches. Sessions survive a restart (the hash is then recomputed from
+ * the file) and expire after {@code ttl} without a write. Thread-safe; one write at a time per
+ * session.
+ */
+public final class Uploads {
+  private static final Logger log = LoggerFactory.getLogger(Uploads.class);
+  private static final int WINDOW = 16;
+
+  private final StoragePaths paths;
+  private final BlobStore blobs;
+  private final Executor blocking;
+  private final Duration ttl;
+  private final Map<String, Session> open = new ConcurrentHashMap<>();
+
+  public Uploads(StoragePaths paths, BlobStore blobs, Executor blocking, Duration ttl)
+      throws IOException {
+    this.paths = paths;
+    this.blobs = blobs;
+    this.blocking = blocking;
+    this.ttl = ttl;
+    Files.createDirectories(paths.uploads());
+    expire();
+  }
+
+  /** One upload's state: its file, its length and the hash of what it holds. */
+  private static final class Session {
+    final Path file;
+    final AtomicBoolean busy = new AtomicBoolean();
+    volatile long size;
+    MessageDigest sha256;
+
+    Session(Path file, long size, MessageDigest sha256) {
+      this.file = file;
+      this.size = size;
+      this.sha256 = sha256;
+    }
+  }
+
+  /** The store uploads complete into. */
+  BlobStore blobs() {
+    return blobs;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts an empty session; returns its id. */
+  public String start() throws IOException {
+    String id = UUID.randomUUID().toString();
+    Path file = paths.upload(id);
+    Files.createFile(file);
+    open.put(id, new Session(file, 0, sha256()));
+    return id;
+  }
+
+  /** The number of bytes session {@code id} holds. */
+  public long size(String id) {
+    return session(id).size;
+  }
+
+  /**
+   * Appends {@code body} to session {@code id}. {@code expectedStart} is where the client says the
+   * chunk starts ({@code Content-Range}), or -1 when it did not say; a chunk that does not start at
+   * the session's end fails with {@link ChunkOutOfOrder}. Completes with the new size.
+   */
+  public CompletableFuture<Long> append(
+      String id, StreamMessage<? extends HttpObject> body, long expectedStart) {
+    Session s = session(id);
+    if (expectedStart >= 0 && expectedStart != s.size) {
+      body.abort();
+      return CompletableFuture.failedFuture(new ChunkOutOfOrder(s.size));
+    }
+    if (!s.busy.compareAndSet(false, true)) {
+      body.abort();
+      return CompletableFuture.failedFuture(new ChunkOutOfOrder(s.size));
+    }
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    FileChannel out;
+    try {
+      out = FileChannel.open(s.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      s.busy.set(false);
+      body.abort();
+      return CompletableFuture.failedFuture(cannotStore(e));
+    }
+    body.subscribe(new Appender(s, out, done), SubscriptionOption.WITH_POOLED_OBJECTS);
+    return done.whenComplete((n, e) -> s.busy.set(false));
+  }
+
+  /**
+   * Appends {@code body}, then checks that the session holds {@code digest} and places it under
+   * that digest, pinned; the session ends either way except on a chunk out of order.
+   */
+  public CompletableFuture<Long> complete(
+      String id, Digest digest, StreamMessage<? extends HttpObject> body, long expectedStart) {
+    return append(id, body, expectedStart)
+        .thenApplyAsync(
+            size -> {
+              Session s = session(id);
+              Digest actual = actualDigest(s, digest);
+              if (!actual.equals(digest)) {
+                cancel(id);
+                throw OciError.DIGEST_INVALID.with(
+                    "the upload holds "
+                        + size
+                        + " bytes with digest "
+                        + actual
+                        + ", not "
+                        + digest);
+              }
+              try {
+                if (!blobs.pin(digest)) {
+                  blobs.commit(s.file, digest, size, true);
+                }
+              } catch (IOException e) {
+                throw cannotStore(e);
+              } finally {
+                cancel(id);
+              }
+              return size;
+            },
+            blocking);
+  }
+
+  /** Ends session {@code id} and deletes what it received. */
+  public void cancel(String id) {
+    Session s = open.remove(id);
+    try {
+      Files.deleteIfExists(s != null ? s.file : paths.upload(id));
+    } catch (IOException e) {
+      log.warn("cannot remove upload {}: {}", id, e.toString());
+    }
+  }
+
+  /** Deletes sessions that have not been written to for longer than the time to live. */
+  public void expire() throws IOException {
+    long oldest = System.currentTimeMillis() - ttl.toMillis();
+    try (Stream<Path> files = Files.list(paths.uploads())) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.getLastModifiedTime(f).toMillis() < oldest) {
+          open.remove(f.getFileName().toString());
+          Files.deleteIfExists(f);
+          log.info("upload {} expired after {} without a write", f.getFileName(), ttl);
+        }
+      }
+    }
+  }
+
+  private Session session(String id) {
+    Session s = open.get(id);
+    if (s != null) {
+      return s;
+    }
+    // A session from before a restart: its file is all there is.
+    Path file = validId(id).map(paths::upload).filter(Files::isRegularFile).orElse(null);
+    if (file == null) {
+      throw OciError.BLOB_UPLOAD_UNKNOWN.with("no upload session " + id);
+    }
+    try {
+      return open.computeIfAbsent(id, k -> new Session(file, sizeOf(file), null));
+    } catch (UncheckedIOException e) {
+      throw OciError.BLOB_UPLOAD_UNKNOWN.with("upload session " + id + " cannot be read");
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Optional<String> validId(String id) {
+    try {
+      return Optional.of(UUID.fromString(id).toString()).filter(id::equals);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The digest of what the session holds, in {@code wanted}'s algorithm. */
+  private static Digest actualDigest(Session s, Digest wanted) {
+    if (s.sha256 != null && wanted.algorithm().equals("sha256")) {
+      return wanted.finish(s.sha256);
+    }
+    MessageDigest hasher = wanted.newHasher();
+    try (InputStream in = Files.newInputStream(s.file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        hasher.update(buf, 0, n);
+      }
+    } catch (IOException e) {
+      throw cannotStore(e);
+    }
+    return wanted.finish(hasher);
+  }
+
+  private static RuntimeException cannotStore(IOException e) {
+    return OciError.UNAVAILABLE.with("the upload cannot be stored: " + e.getMessage());
+  }
+
+  /** A chunk that does not start where the session ends; the answer is 416 with the range held. */
+  public static final class ChunkOutOfOrder extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final long size;
+
+    ChunkOutOfOrder(long size) {
+      super("the upload holds " + size + " bytes; a chunk must start at byte " + size);
+      this.size = size;
+    }
+
+    /** What the session holds. */
+    public long size() {
+      return size;
+    }
+  }
+
+  /** Writes the body's chunks in order on the blocking pool, a few requested ahead. */
+  private final class Appender implements Subscriber<HttpObject> {
+    private final Session session;
+    private final FileChannel out;
+    private final CompletableFuture<Long> done;
+    private Subscription subscription;
+
+    Appender(Session session, FileChannel out, CompletableFuture<Long> done) {
+      this.session = session;
+      this.out = out;
+      this.done = done;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      subscription = s;
+      s.request(WINDOW);
+    }
+
+    @Override
+    public void onNext(HttpObject obj) {
+      if (!(obj instanceof HttpData data)) {
+        subscription.request(1); // trailers
+        return;
+      }
+      // Armeria signals in order on one event loop; each write is chained after the previous.
+      chain = chain.thenRunAsync(() -> write(data), blocking);
+    }
+
+    private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+
+    @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time per session: see busy.
+    private void write(HttpData data) {
+      try (data) {
+        if (done.isDone()) {
+          return;
+        }
+        ByteBuffer buf = data.byteBuf().nioBuffer();
+        if (session.sha256 != null) {
+          session.sha256.update(buf.duplicate());
+        }
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+        session.size += data.length();
+        subscription.request(1);
+      } catch (IOException e) {
+        subscription.cancel();
+        finish(cannotStore(e));
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      chain =
+          chain.thenRunAsync(
+              () ->
+                  finish(
+                      OciError.BLOB_UPLOAD_INVALID.with(
+                          "the request body ended early: " + t.getClass().getSimpleName())),
+              blocking);
+    }
+
+    @Override
+    public void onComplete() {
+      chain = chain.thenRunAsync(() -> finish(null), blocking);
+    }
+
+    private void finish(RuntimeException failure) {
+      try {
+        out.force(false);
+        out.close();
+        Files.setLastModifiedTime(session.file, FileTime.fromMillis(System.currentTimeMillis()));
+      } catch (IOException e) {
+        failure = failure != null ? failure : cannotStore(e);
+      }
+      if (failure != null) {
+        done.completeExceptionally(failure);
+      } else {
+        done.complete(session.size);
+      }
+    }
+  }
+}

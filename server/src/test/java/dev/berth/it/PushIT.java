@@ -1,0 +1,301 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Berth;
+import dev.berth.testing.BlobClient;
+import dev.berth.testing.Cmd;
+import dev.berth.testing.Digests;
+import dev.berth.testing.Registry;
+import dev.berth.testing.RegistryClient;
+import dev.berth.testing.TestImages;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pushes into local-only repositories: real clients (skopeo, and the HTTP forms the OCI conformance
+ * suite sends) store content in Berth and pull it back byte-exact.
+ */
+class PushIT {
+  @TempDir static Path dir;
+  static Registry registry;
+  static Berth berth;
+  static String base;
+
+  /** HTTP/1.1, as registry clients speak to a plain-HTTP registry. */
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() {
+    registry = Registry.start();
+    berth =
+        Berth.start(
+            dir.resolve("data"),
+            """
+            localPrefixes: [team]
+            storage:
+              diskBudget: 1MiB
+            upstreams:
+              - name: docker.io
+                endpoints: ["%s"]
+              - name: push.example
+                endpoints: ["%s"]
+                push: true
+            """
+                .formatted(registry.url(), registry.url()));
+    base = "http://" + berth.address();
+  }
+
+  @AfterAll
+  static void stop() {
+    berth.close();
+    registry.close();
+  }
+
+  @Test
+  void skopeoPushesAMultiArchIndexAndPullsItBackByteExact(@TempDir Path out) throws Exception {
+    TestImages.Index index = TestImages.pushMultiArch(registry.client(), "library/demo", "1");
+    Cmd.run(
+            List.of(
+                "skopeo",
+                "copy",
+                "--all",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                "docker://127.0.0.1:" + registry.port() + "/library/demo:1",
+                "docker://" + berth.address() + "/team/demo:1"))
+        .ok();
+    String raw =
+        Cmd.run(
+                List.of(
+                    "skopeo",
+                    "inspect",
+                    "--raw",
+                    "--tls-verify=false",
+                    "docker://" + berth.address() + "/team/demo:1"))
+            .ok()
+            .out();
+    assertThat(Digests.sha256(raw.getBytes(StandardCharsets.UTF_8))).isEqualTo(index.digest());
+    Cmd.skopeoCopyAll(berth.address(), "team/demo:1", out.resolve("back"));
+    String layoutIndex = Files.readString(out.resolve("back/index.json"));
+    assertThat(layoutIndex).contains(index.digest());
+    for (TestImages.Image image : index.images()) {
+      for (String layer : image.layers()) {
+        assertThat(out.resolve("back/blobs/sha256/" + layer.substring(7))).exists();
+      }
+    }
+  }
+
+  @Test
+  void chunksMustComeInOrderAndStatusTellsWhereTheUploadIs() throws Exception {
+    byte[] blob = "0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
+    String digest = Digests.sha256(blob);
+    HttpResponse<String> started = send("POST", "/v2/team/chunks/blobs/uploads/", null, Map.of());
+    assertThat(started.statusCode()).isEqualTo(202);
+    String location = started.headers().firstValue("location").orElseThrow();
+    assertThat(location).startsWith(base + "/v2/team/chunks/blobs/uploads/");
+
+    HttpResponse<String> first = patch(location, blob, 0, 10);
+    assertThat(first.statusCode()).isEqualTo(202);
+    assertThat(first.headers().firstValue("range")).contains("0-9");
+    HttpResponse<String> again = patch(location, blob, 0, 10);
+    assertThat(again.statusCode()).isEqualTo(416);
+    assertThat(again.headers().firstValue("range")).contains("0-9");
+    assertThat(patch(location, blob, 15, 20).statusCode()).isEqualTo(416);
+
+    HttpResponse<String> status = send("GET", location, null, Map.of());
+    assertThat(status.statusCode()).isEqualTo(204);
+    assertThat(status.headers().firstValue("range")).contains("0-9");
+
+    HttpResponse<String> done =
+        send(
+            "PUT",
+            location + "?digest=" + digest,
+            java.util.Arrays.copyOfRange(blob, 10, 20),
+            Map.of("content-range", "10-19"));
+    assertThat(done.statusCode()).isEqualTo(201);
+    assertThat(done.headers().firstValue("docker-content-digest")).contains(digest);
+    BlobClient.Download back = new BlobClient(base).get("/v2/team/chunks/blobs/" + digest);
+    assertThat(back.digest()).isEqualTo(digest);
+    assertThat(send("GET", location, null, Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void streamedPatchSinglePostAndDigestMismatch() throws Exception {
+    byte[] blob = "streamed without a content-range".getBytes(StandardCharsets.US_ASCII);
+    String digest = Digests.sha256(blob);
+    String location =
+        send("POST", "/v2/team/stream/blobs/uploads/", null, Map.of())
+            .headers()
+            .firstValue("location")
+            .orElseThrow();
+    assertThat(send("PATCH", location, blob, Map.of()).statusCode()).isEqualTo(202);
+    assertThat(send("PUT", location + "?digest=" + digest, null, Map.of()).statusCode())
+        .isEqualTo(201);
+
+    byte[] single = "one request".getBytes(StandardCharsets.US_ASCII);
+    String singleDigest = Digests.sha256(single);
+    HttpResponse<String> posted =
+        send("POST", "/v2/team/stream/blobs/uploads/?digest=" + singleDigest, single, Map.of());
+    assertThat(posted.statusCode()).isEqualTo(201);
+    assertThat(new BlobClient(base).get("/v2/team/stream/blobs/" + singleDigest).digest())
+        .isEqualTo(singleDigest);
+
+    byte[] other = "not what the digest says".getBytes(StandardCharsets.US_ASCII);
+    HttpResponse<String> wrong =
+        send("POST", "/v2/team/stream/blobs/uploads/?digest=" + digestOf("x"), other, Map.of());
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(wrong.body()).contains("DIGEST_INVALID");
+    assertThat(send("GET", "/v2/team/stream/blobs/" + digestOf("x"), null, Map.of()).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void mountOfAHeldBlobIsCreatedAndOfAnUnknownOneBecomesAnUpload() throws Exception {
+    String held =
+        berth.client().pushBlob("team/source", "mount me".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> mounted =
+        send(
+            "POST",
+            "/v2/team/target/blobs/uploads/?mount=" + held + "&from=team/source",
+            null,
+            Map.of());
+    assertThat(mounted.statusCode()).isEqualTo(201);
+    assertThat(mounted.headers().firstValue("location"))
+        .contains(base + "/v2/team/target/blobs/" + held);
+    HttpResponse<String> unknown =
+        send(
+            "POST",
+            "/v2/team/target/blobs/uploads/?mount=" + digestOf("never") + "&from=elsewhere/x",
+            null,
+            Map.of());
+    assertThat(unknown.statusCode()).isEqualTo(202);
+    String location = unknown.headers().firstValue("location").orElseThrow();
+    assertThat(send("DELETE", location, null, Map.of()).statusCode()).isEqualTo(204);
+    assertThat(send("GET", location, null, Map.of()).body()).contains("BLOB_UPLOAD_UNKNOWN");
+  }
+
+  @Test
+  void manifestsNamingUnknownContentOrTooLargeAreRefused() throws Exception {
+    String config = berth.client().pushBlob("team/bad", "{}".getBytes(StandardCharsets.UTF_8));
+    byte[] manifest =
+        TestImages.manifest(config, 2, List.of(digestOf("missing layer")), List.of(1L));
+    HttpResponse<String> res =
+        send(
+            "PUT",
+            "/v2/team/bad/manifests/1",
+            manifest,
+            Map.of("content-type", TestImages.OCI_MANIFEST));
+    assertThat(res.statusCode()).isEqualTo(404);
+    assertThat(res.body()).contains("MANIFEST_BLOB_UNKNOWN").contains(digestOf("missing layer"));
+
+    byte[] huge = new byte[(4 << 20) + 1];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    HttpResponse<String> tooLarge =
+        send(
+            "PUT",
+            "/v2/team/bad/manifests/2",
+            huge,
+            Map.of("content-type", TestImages.OCI_MANIFEST));
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(send("GET", "/v2/team/bad/manifests/1", null, Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void buildKitCacheManifestsRoundTripByteExact() throws Exception {
+    RegistryClient client = berth.client();
+    String cacheConfig =
+        client.pushBlob(
+            "team/cache", "{\"layers\":[],\"records\":[]}".getBytes(StandardCharsets.UTF_8));
+    String layer = client.pushBlob("team/cache", "layer bytes".getBytes(StandardCharsets.UTF_8));
+    byte[] image =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.buildkit.cacheconfig.v0\","
+                + "\"digest\":\"%s\",\"size\":26},\"layers\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":11}]}")
+            .formatted(cacheConfig, layer)
+            .getBytes(StandardCharsets.UTF_8);
+    String imageDigest = client.pushManifest("team/cache", "cache", TestImages.OCI_MANIFEST, image);
+    // The index form: its entries are the layers and the cache config, not manifests.
+    byte[] index =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                + "\"digest\":\"%s\",\"size\":11},{\"mediaType\":"
+                + "\"application/vnd.buildkit.cacheconfig.v0\",\"digest\":\"%s\",\"size\":26}]}")
+            .formatted(layer, cacheConfig)
+            .getBytes(StandardCharsets.UTF_8);
+    String indexDigest =
+        client.pushManifest("team/cache", "cache-index", TestImages.OCI_INDEX, index);
+    HttpResponse<byte[]> gotImage =
+        client.get("/v2/team/cache/manifests/cache", Map.of("accept", TestImages.OCI_MANIFEST));
+    assertThat(gotImage.body()).isEqualTo(image);
+    assertThat(gotImage.headers().firstValue("docker-content-digest")).contains(imageDigest);
+    HttpResponse<byte[]> gotIndex =
+        client.get(
+            "/v2/team/cache/manifests/" + indexDigest, Map.of("accept", TestImages.OCI_INDEX));
+    assertThat(gotIndex.body()).isEqualTo(index);
+  }
+
+  @Test
+  void pushesRefusedByConfigurationNameTheCause() throws Exception {
+    HttpResponse<String> denied = send("POST", "/v2/library/app/blobs/uploads/", null, Map.of());
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(denied.body()).contains("DENIED").contains("upstreams[].push");
+    HttpResponse<String> notYet =
+        send("POST", "/v2/push.example/app/blobs/uploads/", null, Map.of());
+    assertThat(notYet.statusCode()).isEqualTo(405);
+    assertThat(notYet.body()).contains("UNSUPPORTED");
+  }
+
+  @Test
+  void pushedBlobsOutliveTheDiskBudget() throws Exception {
+    RegistryClient client = berth.client();
+    Path a = TestImages.randomFile(dir, 700 << 10, 1);
+    Path b = TestImages.randomFile(dir, 700 << 10, 2);
+    String da = Digests.sha256(a);
+    String db = Digests.sha256(b);
+    client.pushBlob("team/big", a, da);
+    client.pushBlob("team/big", b, db);
+    assertThat(new BlobClient(base).get("/v2/team/big/blobs/" + da).digest()).isEqualTo(da);
+    assertThat(new BlobClient(base).get("/v2/team/big/blobs/" + db).digest()).isEqualTo(db);
+  }
+
+  private static String digestOf(String text) {
+    return Digests.sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse<String> patch(String location, byte[] blob, int from, int to)
+      throws Exception {
+    return send(
+        "PATCH",
+        location,
+        java.util.Arrays.copyOfRange(blob, from, to),
+        Map.of("content-range", from + "-" + (to - 1)));
+  }
+
+  private static HttpResponse<String> send(
+      String method, String pathOrUrl, byte[] body, Map<String, String> headers) throws Exception {
+    URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
