@@ -27,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * that when the upstream is down the last list seen is served, marked stale. Thread-safe.
  */
 public final class TagLister {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final TagStore store;
   private final Upstreams upstreams;
   private final BlockingTaskExecutor blocking;
@@ -54,9 +57,7 @@ public final class TagLister {
     Optional.ofNullable(query.get("last")).ifPresent(l -> q.add("last", l));
     String pageQuery = q.build().toQueryString();
     if (target.isLocal()) {
-      return CompletableFuture.failedFuture(
-          OciError.NAME_UNKNOWN.with(
-              "tag listing of local repository " + target + " is not supported yet"));
+      return CompletableFuture.supplyAsync(() -> local(target, query), blocking);
     }
     String key = Digest.sha256(pageQuery.getBytes(StandardCharsets.UTF_8)).hex();
     UpstreamCall call =
@@ -88,6 +89,22 @@ public final class TagLister {
               return stale(target, key, query).orElseThrow(() -> failure);
             },
             blocking);
+  }
+
+  /** The tags pushed to a local repository, paged by {@code n} and {@code last}. */
+  private Page local(Target target, QueryParams query) {
+    try {
+      List<String> tags = store.tags(target.registry(), target.repository().value());
+      if (tags.isEmpty()) {
+        throw OciError.NAME_UNKNOWN.with("local repository " + target + " has no tags");
+      }
+      com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+      body.put("name", target.repository().value());
+      tags.forEach(body.putArray("tags")::add);
+      return TagPages.page(JSON.writeValueAsBytes(body), null, query, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Page fresh(Target target, String key, AggregatedHttpResponse res, QueryParams query) {

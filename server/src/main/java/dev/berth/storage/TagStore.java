@@ -46,6 +46,22 @@ public final class TagStore {
     AtomicFiles.write(paths, paths.tag(registry, repository, tag), JSON.writeValueAsBytes(n));
   }
 
+  /** The tags recorded for {@code repository}, sorted; empty when it has none. */
+  public java.util.List<String> tags(String registry, String repository) throws IOException {
+    java.nio.file.Path dir = paths.tag(registry, repository, "x").getParent();
+    if (!Files.isDirectory(dir)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(dir)) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - ".json".length()))
+          .sorted()
+          .toList();
+    }
+  }
+
   /** A tag list answer kept for stale serving: its body and its {@code Link} header, if any. */
   @SuppressWarnings("ArrayRecordComponent") // A view of bytes read once; never changed.
   public record TagList(byte[] body, String link) {}

@@ -249,6 +249,24 @@ class PushIT {
   }
 
   @Test
+  void tagsOfALocalRepositoryAreListedAndPaged() throws Exception {
+    TestImages.Image image =
+        TestImages.pushImage(berth.client(), "team/tags", "linux/amd64", "tagged");
+    for (String tag : List.of("c", "a", "b")) {
+      berth.client().pushManifest("team/tags", tag, TestImages.OCI_MANIFEST, image.manifest());
+    }
+    assertThat(send("GET", "/v2/team/tags/tags/list", null, Map.of()).body())
+        .isEqualTo("{\"name\":\"team/tags\",\"tags\":[\"a\",\"b\",\"c\"]}");
+    HttpResponse<String> first = send("GET", "/v2/team/tags/tags/list?n=2", null, Map.of());
+    assertThat(first.body()).contains("[\"a\",\"b\"]");
+    assertThat(first.headers().firstValue("link")).isPresent();
+    assertThat(send("GET", "/v2/team/tags/tags/list?n=2&last=b", null, Map.of()).body())
+        .contains("[\"c\"]");
+    assertThat(send("GET", "/v2/team/nothing/tags/list", null, Map.of()).body())
+        .contains("NAME_UNKNOWN");
+  }
+
+  @Test
   void pushesRefusedByConfigurationNameTheCause() throws Exception {
     HttpResponse<String> denied = send("POST", "/v2/library/app/blobs/uploads/", null, Map.of());
     assertThat(denied.statusCode()).isEqualTo(403);
