@@ -41,8 +41,20 @@ public final class ManifestPush {
     this.clock = clock;
   }
 
+  /** A stored manifest and the blobs it names. */
+  public record Stored(Manifest manifest, List<Digest> blobs) {}
+
+  /** The blobs {@code manifest} names (config, layers, index entries that are not manifests). */
+  public static List<Digest> blobsOf(Manifest manifest) {
+    try {
+      return named(JSON.readTree(manifest.bytes()), manifest.mediaType()).blobs();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Validates and stores {@code bytes}, sent as {@code contentType}, under {@code ref}. */
-  public Manifest put(Target target, ManifestReference ref, String contentType, byte[] bytes) {
+  public Stored put(Target target, ManifestReference ref, String contentType, byte[] bytes) {
     JsonNode json;
     try {
       json = JSON.readTree(bytes);
@@ -70,6 +82,7 @@ public final class ManifestPush {
           "the manifest's digest is " + manifest.digest() + ", not " + ref);
     }
     List<Digest> referenced = checkReferences(json, type);
+    Stored stored = new Stored(manifest, referenced);
     try {
       for (Digest d : referenced) {
         blobs.pin(d);
@@ -85,42 +98,49 @@ public final class ManifestPush {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return manifest;
+    return stored;
   }
 
-  /** The blobs the manifest names; fails when any blob or child manifest is not stored. */
-  private List<Digest> checkReferences(JsonNode json, String type) {
+  /** What a manifest names: blobs, and child manifests (of an index). */
+  private record Named(List<Digest> blobs, List<Digest> manifests) {}
+
+  private static Named named(JsonNode json, String type) {
     List<Digest> blobsNamed = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
+    List<Digest> manifestsNamed = new ArrayList<>();
     if (MediaTypes.isIndex(type) || json.has("manifests")) {
       for (JsonNode entry : json.path("manifests")) {
-        Digest d = digestOf(entry);
         String entryType = entry.path("mediaType").asText("");
         boolean isManifest =
             MediaTypes.isIndex(entryType)
                 || MediaTypes.isImageManifest(entryType)
                 || entryType.endsWith("manifest.v1+json");
-        try {
-          if (isManifest ? manifests.get(d).isEmpty() : !blobs.contains(d)) {
-            missing.add(d.toString());
-          } else if (!isManifest) {
-            blobsNamed.add(d);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+        (isManifest ? manifestsNamed : blobsNamed).add(digestOf(entry));
       }
     }
-    List<JsonNode> named = new ArrayList<>();
     if (json.has("config")) {
-      named.add(json.path("config"));
+      blobsNamed.add(digestOf(json.path("config")));
     }
-    json.path("layers").forEach(named::add);
-    for (JsonNode entry : named) {
-      Digest d = digestOf(entry);
-      if (blobs.contains(d)) {
-        blobsNamed.add(d);
-      } else {
+    for (JsonNode layer : json.path("layers")) {
+      blobsNamed.add(digestOf(layer));
+    }
+    return new Named(blobsNamed, manifestsNamed);
+  }
+
+  /** The blobs the manifest names; fails when any blob or child manifest is not stored. */
+  private List<Digest> checkReferences(JsonNode json, String type) {
+    Named named = named(json, type);
+    List<String> missing = new ArrayList<>();
+    try {
+      for (Digest d : named.manifests()) {
+        if (manifests.get(d).isEmpty()) {
+          missing.add(d.toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (Digest d : named.blobs()) {
+      if (!blobs.contains(d)) {
         missing.add(d.toString());
       }
     }
@@ -128,7 +148,7 @@ public final class ManifestPush {
       throw OciError.MANIFEST_BLOB_UNKNOWN.with(
           "the manifest names content this registry does not hold: " + String.join(", ", missing));
     }
-    return blobsNamed;
+    return named.blobs();
   }
 
   private static Digest digestOf(JsonNode descriptor) {

@@ -10,12 +10,12 @@ import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
-import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.Target;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,11 +32,14 @@ public final class PushRoutes {
 
   private final Uploads uploads;
   private final ManifestPush manifests;
+  private final Forwarder forwarder;
   private final Executor blocking;
 
-  public PushRoutes(Uploads uploads, ManifestPush manifests, Executor blocking) {
+  public PushRoutes(
+      Uploads uploads, ManifestPush manifests, Forwarder forwarder, Executor blocking) {
     this.uploads = uploads;
     this.manifests = manifests;
+    this.forwarder = forwarder;
     this.blocking = blocking;
   }
 
@@ -49,11 +52,13 @@ public final class PushRoutes {
       throw OciError.DENIED.with(
           "pushes to " + target.registry() + " are not enabled (upstreams[].push)");
     }
-    throw OciError.UNSUPPORTED.with(
-        method
-            + ": forwarding pushes to "
-            + target.registry()
-            + " is not supported yet; push to a local prefix (localPrefixes)");
+  }
+
+  /** Starts forwarding a blob just stored for an upstream repository; the manifest waits for it. */
+  private void forward(RegistryRoute route, Digest digest) {
+    if (!route.target().isLocal()) {
+      var unused = forwarder.blob(route.target(), digest);
+    }
   }
 
   /** POST, PATCH, PUT, GET and DELETE on {@code /v2/<name>/blobs/uploads/[<id>]}. */
@@ -67,7 +72,7 @@ public final class PushRoutes {
       if (method != HttpMethod.POST) {
         throw OciError.UNSUPPORTED.with(method + " needs an upload id");
       }
-      return start(ctx, req);
+      return start(ctx, req, route);
     }
     return switch (method.name()) {
       case "PATCH" ->
@@ -75,7 +80,7 @@ public final class PushRoutes {
               uploads
                   .append(id, req, contentRangeStart(req))
                   .handle((size, e) -> progress(ctx, id, size, e)));
-      case "PUT" -> finish(ctx, req, id);
+      case "PUT" -> finish(ctx, req, route, id);
       case "GET", "HEAD" ->
           HttpResponse.of(
               progressHeaders(ctx, id, uploads.size(id), HttpStatus.NO_CONTENT).build());
@@ -88,13 +93,14 @@ public final class PushRoutes {
     };
   }
 
-  private HttpResponse start(ServiceRequestContext ctx, HttpRequest req) {
+  private HttpResponse start(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
     String mount = ctx.queryParam("mount");
     if (mount != null) {
       Digest digest = parseDigest(mount);
       try {
         if (uploadsBlobs().pin(digest)) {
           req.abort();
+          forward(route, digest);
           return created(ctx, digest);
         }
       } catch (IOException e) {
@@ -112,13 +118,20 @@ public final class PushRoutes {
     if (single != null && mount == null) {
       Digest digest = parseDigest(single);
       return HttpResponse.of(
-          uploads.complete(id, digest, req, -1).thenApply(size -> created(ctx, digest)));
+          uploads
+              .complete(id, digest, req, -1)
+              .thenApply(
+                  size -> {
+                    forward(route, digest);
+                    return created(ctx, digest);
+                  }));
     }
     req.abort();
     return HttpResponse.of(progressHeaders(ctx, id, 0, HttpStatus.ACCEPTED).build());
   }
 
-  private HttpResponse finish(ServiceRequestContext ctx, HttpRequest req, String id) {
+  private HttpResponse finish(
+      ServiceRequestContext ctx, HttpRequest req, RegistryRoute route, String id) {
     String digestParam = ctx.queryParam("digest");
     if (digestParam == null) {
       req.abort();
@@ -133,6 +146,7 @@ public final class PushRoutes {
                   if (e != null) {
                     return progress(ctx, id, null, e);
                   }
+                  forward(route, digest);
                   return created(ctx, digest);
                 }));
   }
@@ -164,19 +178,34 @@ public final class PushRoutes {
                   throw new java.util.concurrent.CompletionException(cause);
                 })
             .thenApplyAsync(
-                agg -> {
-                  Manifest m =
-                      manifests.put(route.target(), ref, contentType, agg.content().array());
-                  return HttpResponse.of(
-                      ResponseHeaders.builder(HttpStatus.CREATED)
-                          .set(
-                              HttpHeaderNames.LOCATION,
-                              base(ctx, "/manifests/") + "/manifests/" + m.digest())
-                          .set("docker-content-digest", m.digest().toString())
-                          .contentLength(0)
-                          .build());
-                },
-                blocking));
+                agg -> manifests.put(route.target(), ref, contentType, agg.content().array()),
+                blocking)
+            .thenCompose(
+                stored -> {
+                  if (route.target().isLocal()) {
+                    return CompletableFuture.completedFuture(stored.manifest());
+                  }
+                  // Sync mode: the client hears back once the upstream has the manifest.
+                  return forwarder
+                      .manifest(route.target(), ref.toString(), stored.manifest(), stored.blobs())
+                      .handle(
+                          (v, e) -> {
+                            if (e != null) {
+                              throw Forwarder.failure(e);
+                            }
+                            return stored.manifest();
+                          });
+                })
+            .thenApply(
+                m ->
+                    HttpResponse.of(
+                        ResponseHeaders.builder(HttpStatus.CREATED)
+                            .set(
+                                HttpHeaderNames.LOCATION,
+                                base(ctx, "/manifests/") + "/manifests/" + m.digest())
+                            .set("docker-content-digest", m.digest().toString())
+                            .contentLength(0)
+                            .build())));
   }
 
   private static RuntimeException tooLarge(long limit) {

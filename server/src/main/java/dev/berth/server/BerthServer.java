@@ -16,6 +16,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
+import dev.berth.push.Forwarder;
 import dev.berth.push.ManifestPush;
 import dev.berth.push.PushRoutes;
 import dev.berth.push.Uploads;
@@ -120,7 +121,10 @@ public final class BerthServer implements AutoCloseable {
             new BlobFetcher(blobs, upstreams, metrics, blocking),
             new TagLister(tags, upstreams, blocking),
             new PushRoutes(
-                uploads, new ManifestPush(manifests, tags, blobs, Clock.systemUTC()), blocking),
+                uploads,
+                new ManifestPush(manifests, tags, blobs, Clock.systemUTC()),
+                new Forwarder(upstreams, blobs, manifests),
+                blocking),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.
     sb.route()

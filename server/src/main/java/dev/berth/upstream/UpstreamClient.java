@@ -40,6 +40,10 @@ public final class UpstreamClient {
 
   private final String host;
   private final List<WebClient> endpoints;
+
+  /** The same endpoints without Armeria's retries, which would hold a request body in memory. */
+  private final List<WebClient> plainEndpoints;
+
   private final WebClient redirects;
   private final Authenticator auth;
   private final Duration idleTimeout;
@@ -76,6 +80,17 @@ public final class UpstreamClient {
                                 .responseTimeoutForEachAttempt(Duration.ZERO)
                                 .useRetryAfter(true)
                                 .newDecorator())
+                        .build())
+            .toList();
+    this.plainEndpoints =
+        config.endpointsFor(host).stream()
+            .map(
+                e ->
+                    WebClient.builder(e.uri())
+                        .factory(factory)
+                        .responseTimeout(Duration.ZERO)
+                        .maxResponseLength(0)
+                        .decorator(metrics.upstreamCounter(host))
                         .build())
             .toList();
     this.redirects =
@@ -129,8 +144,9 @@ public final class UpstreamClient {
    * Any final status is returned; fails with {@link UpstreamException} when no endpoint answered.
    */
   public CompletableFuture<AggregatedHttpResponse> fetch(UpstreamCall call) {
-    // Small answers get a deadline; blob bodies are watched for idleness by their reader instead.
-    return overEndpoints(call, 0, idleTimeout)
+    // Small answers get a deadline; blob bodies are watched for idleness by their reader instead,
+    // and an upload's answer comes only once its body is sent, however long that takes.
+    return overEndpoints(call, 0, call.body() == null ? idleTimeout : Duration.ZERO)
         .thenCompose(
             x ->
                 HttpResponse.of(x.headers(), x.body())
@@ -160,7 +176,7 @@ public final class UpstreamClient {
 
   private CompletableFuture<Exchange> overEndpoints(
       UpstreamCall call, int index, Duration timeout) {
-    WebClient client = endpoints.get(index);
+    WebClient client = (call.body() == null ? endpoints : plainEndpoints).get(index);
     return withAuth(client, call, 1, timeout)
         .handle(
             (x, e) -> {
@@ -222,10 +238,19 @@ public final class UpstreamClient {
     if (call.rangeStart() > 0) {
       headers.set(HttpHeaderNames.RANGE, "bytes=" + call.rangeStart() + "-");
     }
+    HttpRequest request;
+    if (call.body() == null) {
+      request = HttpRequest.of(headers.build());
+    } else {
+      headers
+          .contentLength(call.body().length())
+          .set(HttpHeaderNames.CONTENT_TYPE, call.body().contentType());
+      request = HttpRequest.of(headers.build(), call.body().open().get());
+    }
     SplitHttpResponse split =
         client
             .execute(
-                HttpRequest.of(headers.build()),
+                request,
                 RequestOptions.builder()
                     .maxResponseLength(call.maxLength())
                     .responseTimeout(timeout)

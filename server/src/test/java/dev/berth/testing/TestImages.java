@@ -167,7 +167,7 @@ public final class TestImages {
     return bytes.toByteArray();
   }
 
-  private static byte[] gzip(byte[] data) {
+  public static byte[] gzip(byte[] data) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
       gz.write(data);

@@ -182,16 +182,24 @@ public final class TokenServer implements AutoCloseable {
     return pem;
   }
 
-  /** A token for {@code scope}, as a client would get it. */
+  /** A token for {@code scope}, as an anonymous client would get it. */
   public String tokenFor(String scope) throws IOException, InterruptedException {
+    return tokenFor(scope, null);
+  }
+
+  /** A token for {@code scope}, asked with Basic {@code userPass} ({@code user:password}). */
+  public String tokenFor(String scope, String userPass) throws IOException, InterruptedException {
+    java.net.http.HttpRequest.Builder req =
+        java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(realm() + "?service=berth-test-registry&scope=" + scope));
+    if (userPass != null) {
+      req.header(
+          "authorization",
+          "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
+    }
     java.net.http.HttpResponse<String> res =
         java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            realm() + "?service=berth-test-registry&scope=" + scope))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+            .send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     String body = res.body();
     int start = body.indexOf("\"token\":\"") + 9;
     return body.substring(start, body.indexOf('"', start));
