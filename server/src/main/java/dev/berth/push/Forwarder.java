@@ -107,12 +107,7 @@ public final class Forwarder {
               Manifest child;
               try {
                 child =
-                    manifests
-                        .get(digest)
-                        .orElseThrow(
-                            () ->
-                                OciError.MANIFEST_BLOB_UNKNOWN.with(
-                                    "child manifest " + digest + " is not held"));
+                    manifests.get(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -154,6 +149,10 @@ public final class Forwarder {
               if (res.status().code() == 200) {
                 return CompletableFuture.completedFuture(null);
               }
+              // Not upstream and not here: the client skipped the upload because Berth's HEAD
+              // found the blob upstream, and it is gone since.
+              BlobFile held =
+                  blobs.find(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
               UpstreamCall start =
                   UpstreamCall.push(
                       HttpMethod.POST,
@@ -163,7 +162,7 @@ public final class Forwarder {
                       "start upload of " + digest + " to " + target);
               return client
                   .fetch(start)
-                  .thenCompose(started -> upload(client, target, digest, start, started));
+                  .thenCompose(started -> upload(client, target, digest, held, start, started));
             });
   }
 
@@ -171,6 +170,7 @@ public final class Forwarder {
       UpstreamClient client,
       Target target,
       Digest digest,
+      BlobFile held,
       UpstreamCall start,
       AggregatedHttpResponse started) {
     expect(start, started, 202, OciError.BLOB_UPLOAD_INVALID);
@@ -184,8 +184,6 @@ public final class Forwarder {
       throw OciError.UPSTREAM_UNAVAILABLE.with(
           start.description() + ": the upload location is on another host: " + uri.getAuthority());
     }
-    BlobFile held =
-        blobs.find(digest).orElseThrow(() -> OciError.BLOB_UNKNOWN.with(digest + " is not held"));
     Path file = held.path();
     long size = held.size();
     String query = uri.getRawQuery() == null ? "" : uri.getRawQuery() + "&";

@@ -41,8 +41,8 @@ public final class ManifestPush {
     this.clock = clock;
   }
 
-  /** A stored manifest and the blobs it names. */
-  public record Stored(Manifest manifest, List<Digest> blobs) {}
+  /** A stored manifest, the blobs it names, and what it names that Berth does not hold. */
+  public record Stored(Manifest manifest, List<Digest> blobs, List<Digest> missing) {}
 
   /** The blobs {@code manifest} names (config, layers, index entries that are not manifests). */
   public static List<Digest> blobsOf(Manifest manifest) {
@@ -81,24 +81,49 @@ public final class ManifestPush {
       throw OciError.DIGEST_INVALID.with(
           "the manifest's digest is " + manifest.digest() + ", not " + ref);
     }
-    List<Digest> referenced = checkReferences(json, type);
-    Stored stored = new Stored(manifest, referenced);
+    Named named = named(json, type);
+    List<Digest> missing = missing(named);
+    if (target.isLocal() && !missing.isEmpty()) {
+      throw unknown(missing);
+    }
     try {
-      for (Digest d : referenced) {
+      for (Digest d : named.blobs()) {
         blobs.pin(d);
       }
       manifests.put(manifest);
-      if (ref.tag().isPresent()) {
-        tags.put(
-            target.registry(),
-            target.repository().value(),
-            ref.tag().get(),
-            new TagRecord(manifest.digest(), type, Instant.now(clock)));
-      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return stored;
+    if (target.isLocal()) {
+      tag(target, ref, manifest);
+    }
+    return new Stored(manifest, named.blobs(), missing);
+  }
+
+  /**
+   * Points tag {@code ref} (nothing for a digest) at {@code manifest}: at once for a local
+   * repository, and for an upstream's once the upstream has accepted the manifest.
+   */
+  public void tag(Target target, ManifestReference ref, Manifest manifest) {
+    if (ref.tag().isEmpty()) {
+      return;
+    }
+    try {
+      tags.put(
+          target.registry(),
+          target.repository().value(),
+          ref.tag().get(),
+          new TagRecord(manifest.digest(), manifest.mediaType(), Instant.now(clock)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The error for a manifest that names content held neither here nor upstream. */
+  static RuntimeException unknown(List<Digest> missing) {
+    return OciError.MANIFEST_BLOB_UNKNOWN.with(
+        "the manifest names content this registry does not hold: "
+            + String.join(", ", missing.stream().map(Digest::toString).toList()));
   }
 
   /** What a manifest names: blobs, and child manifests (of an index). */
@@ -126,14 +151,13 @@ public final class ManifestPush {
     return new Named(blobsNamed, manifestsNamed);
   }
 
-  /** The blobs the manifest names; fails when any blob or child manifest is not stored. */
-  private List<Digest> checkReferences(JsonNode json, String type) {
-    Named named = named(json, type);
-    List<String> missing = new ArrayList<>();
+  /** What {@code named} names that is not stored here. */
+  private List<Digest> missing(Named named) {
+    List<Digest> missing = new ArrayList<>();
     try {
       for (Digest d : named.manifests()) {
         if (manifests.get(d).isEmpty()) {
-          missing.add(d.toString());
+          missing.add(d);
         }
       }
     } catch (IOException e) {
@@ -141,14 +165,10 @@ public final class ManifestPush {
     }
     for (Digest d : named.blobs()) {
       if (!blobs.contains(d)) {
-        missing.add(d.toString());
+        missing.add(d);
       }
     }
-    if (!missing.isEmpty()) {
-      throw OciError.MANIFEST_BLOB_UNKNOWN.with(
-          "the manifest names content this registry does not hold: " + String.join(", ", missing));
-    }
-    return named.blobs();
+    return missing;
   }
 
   private static Digest digestOf(JsonNode descriptor) {

@@ -193,6 +193,7 @@ public final class PushRoutes {
                             if (e != null) {
                               throw Forwarder.failure(e);
                             }
+                            manifests.tag(route.target(), ref, stored.manifest());
                             return stored.manifest();
                           });
                 })

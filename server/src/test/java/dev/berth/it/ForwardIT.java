@@ -130,4 +130,99 @@ class ForwardIT {
     assertThat(got.body()).isEqualTo(manifest);
     assertThat(got.headers().firstValue("docker-content-digest")).contains(digest);
   }
+
+  @Test
+  void layersTheUpstreamHasNeedNoUploadAndUnknownOnesAreRefused() throws Exception {
+    byte[] layer = TestImages.gzip("already upstream".getBytes(StandardCharsets.UTF_8));
+    RegistryClient direct =
+        upstream
+            .client()
+            .withBearer(tokens.tokenFor("repository:team/shared:pull,push", "alice:" + PASSWORD));
+    String layerDigest = direct.pushBlob("team/shared", layer);
+    RegistryClient client = berth.client();
+    byte[] config = "{\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+    String configDigest = client.pushBlob("registry.test/team/shared", config);
+    byte[] manifest =
+        TestImages.manifest(
+            configDigest, config.length, List.of(layerDigest), List.of((long) layer.length));
+    // The layer was never uploaded to Berth: a client skips it after a HEAD found it upstream.
+    client.pushManifest("registry.test/team/shared", "1", TestImages.OCI_MANIFEST, manifest);
+    assertThat(
+            upstreamClient("team/shared")
+                .get("/v2/team/shared/manifests/1", Map.of("accept", TestImages.OCI_MANIFEST))
+                .body())
+        .isEqualTo(manifest);
+
+    String nowhere = dev.berth.testing.Digests.sha256("nowhere".getBytes(StandardCharsets.UTF_8));
+    byte[] broken = TestImages.manifest(configDigest, config.length, List.of(nowhere), List.of(7L));
+    HttpResponse<String> put =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://"
+                                + berth.address()
+                                + "/v2/registry.test/team/shared/manifests/2"))
+                    .header("content-type", TestImages.OCI_MANIFEST)
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(broken))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).isEqualTo(404);
+    assertThat(put.body()).contains("MANIFEST_BLOB_UNKNOWN").contains(nowhere);
+    assertThat(
+            upstreamClient("team/shared")
+                .get("/v2/team/shared/manifests/2", Map.of("accept", TestImages.OCI_MANIFEST))
+                .statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void dockerPushAndCtrPushLandUpstream(@TempDir Path work) throws Exception {
+    // An image in dockerd from a tarball, as no image can be pulled here.
+    Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+    Files.writeString(rootfs.resolve("hello.txt"), "pushed by docker");
+    Path tar = work.resolve("rootfs.tar");
+    Cmd.run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).ok();
+    String ref = berth.address() + "/registry.test/team/docker:1";
+    Cmd.run(List.of("docker", "import", tar.toString(), ref)).ok();
+    try {
+      String out = Cmd.run(List.of("docker", "push", ref)).ok().out();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("digest: (sha256:[0-9a-f]{64})").matcher(out);
+      assertThat(m.find()).as(out).isTrue();
+      HttpResponse<byte[]> got =
+          upstreamClient("team/docker")
+              .get(
+                  "/v2/team/docker/manifests/1",
+                  Map.of("accept", "application/vnd.docker.distribution.manifest.v2+json"));
+      assertThat(got.statusCode()).isEqualTo(200);
+      assertThat(got.headers().firstValue("docker-content-digest")).contains(m.group(1));
+    } finally {
+      Cmd.run(List.of("docker", "image", "rm", ref));
+    }
+
+    String containerd = "/var/run/docker/containerd/containerd.sock";
+    List<String> ctr = List.of("ctr", "-a", containerd, "-n", "berth-test");
+    TestImages.Index index = TestImages.pushMultiArch(source.client(), "library/ctr", "1");
+    String from = "127.0.0.1:" + source.port() + "/library/ctr:1";
+    String to = berth.address() + "/registry.test/team/ctr:1";
+    Cmd.run(concat(ctr, "images", "pull", "--plain-http", "--all-platforms", from)).ok();
+    try {
+      Cmd.run(concat(ctr, "images", "tag", "--force", from, to)).ok();
+      Cmd.run(concat(ctr, "images", "push", "--plain-http", to)).ok();
+      HttpResponse<byte[]> got =
+          upstreamClient("team/ctr")
+              .get("/v2/team/ctr/manifests/1", Map.of("accept", TestImages.OCI_INDEX));
+      assertThat(got.statusCode()).isEqualTo(200);
+      assertThat(got.headers().firstValue("docker-content-digest")).contains(index.digest());
+    } finally {
+      Cmd.run(concat(ctr, "images", "rm", from, to));
+    }
+  }
+
+  private static List<String> concat(List<String> head, String... tail) {
+    List<String> all = new java.util.ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all;
+  }
 }
