@@ -22,6 +22,7 @@ import java.util.Set;
  * @param localPrefixes repository prefixes whose content stays local and is never forwarded
  * @param upstreams the registries Berth proxies, the only ones it will connect to
  * @param shutdownGrace how long transfers in flight may take to finish on SIGTERM
+ * @param auth who may pull and push what; null lets every client in
  */
 public record BerthConfig(
     HostPort listen,
@@ -32,7 +33,8 @@ public record BerthConfig(
     String defaultUpstream,
     List<String> localPrefixes,
     List<UpstreamConfig> upstreams,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    AuthConfig auth) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -60,7 +62,8 @@ public record BerthConfig(
       @JsonProperty("defaultUpstream") String defaultUpstream,
       @JsonProperty("localPrefixes") List<String> localPrefixes,
       @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
-      @JsonProperty("shutdownGrace") Duration shutdownGrace) {
+      @JsonProperty("shutdownGrace") Duration shutdownGrace,
+      @JsonProperty("auth") AuthConfig auth) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -70,12 +73,13 @@ public record BerthConfig(
     this.localPrefixes = localPrefixes == null ? List.of() : List.copyOf(localPrefixes);
     this.upstreams = upstreams == null ? DEFAULT_UPSTREAMS : List.copyOf(upstreams);
     this.shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
+    this.auth = auth;
     validate();
   }
 
   /** The embedded defaults: what {@code berth serve} runs with when given no file. */
   public static BerthConfig defaults() {
-    return new BerthConfig(null, null, null, null, null, null, null, null, null);
+    return new BerthConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   private void validate() {
@@ -121,7 +125,8 @@ public record BerthConfig(
         defaultUpstream,
         localPrefixes,
         upstreams,
-        shutdownGrace);
+        shutdownGrace,
+        auth);
   }
 
   /** This configuration with another data directory. */
@@ -135,6 +140,7 @@ public record BerthConfig(
         defaultUpstream,
         localPrefixes,
         upstreams,
-        shutdownGrace);
+        shutdownGrace,
+        auth);
   }
 }

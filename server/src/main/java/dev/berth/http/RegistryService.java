@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.access.ClientAccess;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
@@ -29,6 +30,7 @@ public final class RegistryService implements HttpService {
   private final BlobRoutes blobs;
   private final TagLister tags;
   private final PushRoutes push;
+  private final ClientAccess access;
 
   public RegistryService(
       RouteResolver routes,
@@ -36,18 +38,21 @@ public final class RegistryService implements HttpService {
       BlobFetcher blobs,
       TagLister tags,
       PushRoutes push,
+      ClientAccess access,
       BerthMetrics metrics) {
     this.routes = routes;
     this.manifests = new ManifestRoutes(manifests, metrics);
     this.blobs = new BlobRoutes(blobs, metrics);
     this.tags = tags;
     this.push = push;
+    this.access = access;
   }
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     String path = ctx.path();
     if (path.equals("/v2/") || path.equals("/v2")) {
+      access.checkBase(ctx);
       return base(ctx);
     }
     String ns = ctx.queryParam("ns");
@@ -57,6 +62,8 @@ public final class RegistryService implements HttpService {
     RegistryRoute route = routes.resolve(path.substring("/v2/".length()), ns);
     HttpMethod method = ctx.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    // Before anything is fetched or forwarded: an upload's status is part of pushing.
+    access.check(ctx, route.target(), !read || route.kind() == RegistryRoute.Kind.UPLOAD);
     return switch (route.kind()) {
       case MANIFEST ->
           read

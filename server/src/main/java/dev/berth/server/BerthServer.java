@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.util.BlockingTaskExecutor;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
+import dev.berth.access.ClientAccess;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.OciErrorHandler;
@@ -125,6 +126,7 @@ public final class BerthServer implements AutoCloseable {
                 new ManifestPush(manifests, tags, blobs, Clock.systemUTC()),
                 new Forwarder(upstreams, blobs, manifests),
                 blocking),
+            ClientAccess.of(config.auth()),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.
     sb.route()

@@ -1,0 +1,189 @@
+package dev.berth.access;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.config.AuthConfig;
+import dev.berth.config.ConfigException;
+import dev.berth.http.OciError;
+import dev.berth.oci.Digest;
+import dev.berth.routing.Target;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+/**
+ * Client authentication and authorization on Berth itself, from the {@code auth} section: HTTP
+ * Basic against an htpasswd file of bcrypt entries or static tokens, then the rules. A client
+ * without credentials that a rule does not let in gets {@code 401} with a {@code Basic} challenge
+ * (which Docker, containerd, podman and skopeo answer); an authenticated one gets {@code DENIED}.
+ * Checked before anything is fetched or forwarded. A verified password is remembered for five
+ * minutes, as a bcrypt check costs tens of milliseconds. Thread-safe.
+ */
+public final class ClientAccess {
+  private static final String ANONYMOUS = "anonymous";
+  private static final String ANY_USER = "*";
+  private static final String CHALLENGE = "Basic realm=\"berth\"";
+
+  private final AuthConfig config;
+  private final Map<String, String> bcrypt;
+  private final Cache<String, String> verified =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
+
+  private ClientAccess(AuthConfig config, Map<String, String> bcrypt) {
+    this.config = config;
+    this.bcrypt = bcrypt;
+  }
+
+  /** Access as {@code config} says; null lets every client in. */
+  public static ClientAccess of(AuthConfig config) throws IOException {
+    return new ClientAccess(
+        config, config == null || config.htpasswd() == null ? Map.of() : read(config.htpasswd()));
+  }
+
+  private static Map<String, String> read(Path file) throws IOException {
+    Map<String, String> users = new HashMap<>();
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      String hash = colon < 0 ? "" : line.substring(colon + 1);
+      if (colon <= 0 || !hash.matches("\\$2[abxy]?\\$\\d\\d\\$.{53}")) {
+        // The hash is not quoted: a malformed line may hold a password in clear.
+        throw new ConfigException(
+            file
+                + ":"
+                + (i + 1)
+                + ": auth.htpasswd: not a user:bcrypt line (create entries with htpasswd -B)");
+      }
+      users.put(line.substring(0, colon), hash);
+    }
+    return users;
+  }
+
+  /** Checks that the client of {@code ctx} may pull from, or push to, {@code target}. */
+  public void check(ServiceRequestContext ctx, Target target, boolean push) {
+    if (config == null) {
+      return;
+    }
+    Optional<String> user = user(ctx);
+    String repository = target + "/";
+    for (AuthConfig.Rule rule : config.rules()) {
+      if (!applies(rule, user)) {
+        continue;
+      }
+      List<String> grants = push ? rule.push() : concat(rule.pull(), rule.push());
+      for (String prefix : grants) {
+        if (prefix.equals(ANY_USER)
+            || repository.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
+          return;
+        }
+      }
+    }
+    String what = (push ? "push to " : "pull from ") + target;
+    if (user.isEmpty()) {
+      throw unauthorized("authentication required to " + what);
+    }
+    throw OciError.DENIED.with("user " + user.get() + " may not " + what);
+  }
+
+  /** {@code GET /v2/}: checks credentials when sent; asks for them when anonymous gets nothing. */
+  public void checkBase(ServiceRequestContext ctx) {
+    if (config == null) {
+      return;
+    }
+    Optional<String> user = user(ctx);
+    boolean anonymousRule = config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
+    if (user.isEmpty() && !anonymousRule) {
+      throw unauthorized("authentication required");
+    }
+  }
+
+  private static boolean applies(AuthConfig.Rule rule, Optional<String> user) {
+    return user.isEmpty()
+        ? rule.users().contains(ANONYMOUS)
+        : rule.users().contains(ANY_USER) || rule.users().contains(user.get());
+  }
+
+  /** The authenticated user, empty for a client that sent no credentials. */
+  private Optional<String> user(ServiceRequestContext ctx) {
+    String header = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (header == null || header.isBlank()) {
+      return Optional.empty();
+    }
+    if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw unauthorized("only Basic credentials are accepted");
+    }
+    String decoded;
+    try {
+      decoded =
+          new String(
+              Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw unauthorized("malformed Basic credentials");
+    }
+    int colon = decoded.indexOf(':');
+    if (colon <= 0) {
+      throw unauthorized("malformed Basic credentials");
+    }
+    String name = decoded.substring(0, colon);
+    String password = decoded.substring(colon + 1);
+    String key = Digest.sha256(decoded.getBytes(StandardCharsets.UTF_8)).hex();
+    if (name.equals(verified.getIfPresent(key))) {
+      return Optional.of(name);
+    }
+    if (!valid(name, password)) {
+      // Neither the name's existence nor the password is told apart.
+      throw unauthorized("invalid user name or password");
+    }
+    verified.put(key, name);
+    return Optional.of(name);
+  }
+
+  private boolean valid(String name, String password) {
+    for (AuthConfig.StaticToken t : config.tokens()) {
+      if (t.user().equals(name)) {
+        try {
+          return MessageDigest.isEqual(
+              t.token().reveal().getBytes(StandardCharsets.UTF_8),
+              password.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          throw OciError.UNAVAILABLE.with("the token of user " + name + " cannot be read");
+        }
+      }
+    }
+    String hash = bcrypt.get(name);
+    if (hash == null) {
+      return false;
+    }
+    try {
+      // Apache writes $2y$, the same algorithm as $2a$.
+      return BCrypt.checkpw(password, hash.replaceFirst("^\\$2y\\$", "\\$2a\\$"));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static RuntimeException unauthorized(String detail) {
+    ServiceRequestContext.current()
+        .addAdditionalResponseHeader(HttpHeaderNames.WWW_AUTHENTICATE, CHALLENGE);
+    return OciError.UNAUTHORIZED.with(detail);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

@@ -1,0 +1,167 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testing.Berth;
+import dev.berth.testing.Cmd;
+import dev.berth.testing.Registry;
+import dev.berth.testing.Relay;
+import dev.berth.testing.TestImages;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+/**
+ * Client authentication on Berth: an htpasswd user may pull Docker Hub's library, a CI token may
+ * push to a local prefix; everyone else is challenged or denied, and the upstream never sees a
+ * request made for them.
+ */
+class ClientAuthIT {
+  private static final String ALICE_PASSWORD = "alice-pw";
+  private static final String CI_TOKEN = "ci-token-123";
+  @TempDir static Path dir;
+  static Registry registry;
+  static Relay relay;
+  static Berth berth;
+  static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = Registry.start();
+    relay = new Relay(registry.url());
+    TestImages.pushMultiArch(registry.client(), "library/app", "1");
+    // Apache's htpasswd -B writes $2y$.
+    String hash =
+        BCrypt.hashpw(ALICE_PASSWORD, BCrypt.gensalt(4)).replaceFirst("^\\$2a\\$", "\\$2y\\$");
+    Path htpasswd = Files.writeString(dir.resolve("htpasswd"), "# users\nalice:" + hash + "\n");
+    Path token = Files.writeString(dir.resolve("ci-token"), CI_TOKEN + "\n");
+    berth =
+        Berth.start(
+            dir.resolve("data"),
+            """
+            localPrefixes: [team]
+            auth:
+              htpasswd: "%s"
+              tokens:
+                - user: ci
+                  token: "file:%s"
+              rules:
+                - users: [alice]
+                  pull: ["docker.io/library/"]
+                - users: [ci]
+                  push: ["local/team/"]
+            upstreams:
+              - name: docker.io
+                endpoints: ["%s"]
+            """
+                .formatted(htpasswd, token, relay.url()));
+  }
+
+  @AfterAll
+  static void stop() {
+    berth.close();
+    relay.close();
+    registry.close();
+  }
+
+  @Test
+  void anonymousClientsAreChallengedAndTheUpstreamSeesNothing() throws Exception {
+    relay.reset();
+    HttpResponse<String> base = get("/v2/", null);
+    assertThat(base.statusCode()).isEqualTo(401);
+    assertThat(base.headers().firstValue("www-authenticate")).contains("Basic realm=\"berth\"");
+    HttpResponse<String> manifest = get("/v2/library/app/manifests/1", null);
+    assertThat(manifest.statusCode()).isEqualTo(401);
+    assertThat(manifest.body()).contains("UNAUTHORIZED");
+    assertThat(get("/v2/library/app/manifests/1", "alice:wrong").statusCode()).isEqualTo(401);
+    assertThat(relay.requests()).isEmpty();
+  }
+
+  @Test
+  void aUserPullsWhatARuleGrantsAndNothingElse() throws Exception {
+    relay.reset();
+    assertThat(get("/v2/", "alice:" + ALICE_PASSWORD).statusCode()).isEqualTo(200);
+    assertThat(get("/v2/library/app/manifests/1", "alice:" + ALICE_PASSWORD).statusCode())
+        .isEqualTo(200);
+    assertThat(relay.requests()).isNotEmpty();
+    relay.reset();
+    HttpResponse<String> other = get("/v2/other/app/manifests/1", "alice:" + ALICE_PASSWORD);
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(other.body()).contains("DENIED").contains("user alice may not pull");
+    HttpResponse<String> ci = get("/v2/library/app/manifests/1", "ci:" + CI_TOKEN);
+    assertThat(ci.statusCode()).isEqualTo(403);
+    assertThat(relay.requests()).isEmpty();
+  }
+
+  @Test
+  void onlyTheTokenUserPushesToTheLocalPrefix(@TempDir Path out) throws Exception {
+    HttpResponse<String> alice =
+        send("POST", "/v2/team/app/blobs/uploads/", "alice:" + ALICE_PASSWORD);
+    assertThat(alice.statusCode()).isEqualTo(403);
+    String src = "docker://127.0.0.1:" + registry.port() + "/library/app:1";
+    String dest = "docker://" + berth.address() + "/team/app:1";
+    Cmd.Result anonymous =
+        Cmd.run(
+            List.of(
+                "skopeo",
+                "copy",
+                "--all",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                src,
+                dest));
+    assertThat(anonymous.exit()).isNotZero();
+    Cmd.run(
+            List.of(
+                "skopeo",
+                "copy",
+                "--all",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                "ci:" + CI_TOKEN,
+                src,
+                dest))
+        .ok();
+    Cmd.run(
+            List.of(
+                "skopeo",
+                "copy",
+                "--all",
+                "--src-tls-verify=false",
+                "--src-creds",
+                "ci:" + CI_TOKEN,
+                dest,
+                "oci:" + out.resolve("back")))
+        .ok();
+  }
+
+  private static HttpResponse<String> get(String path, String userPass) throws Exception {
+    return send("GET", path, userPass);
+  }
+
+  private static HttpResponse<String> send(String method, String path, String userPass)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + berth.address() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (userPass != null) {
+      b.header(
+          "authorization",
+          "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
