@@ -82,9 +82,8 @@ public final class Forwarder {
       Target target, String reference, Manifest manifest, List<Digest> blobsNamed) {
     List<CompletableFuture<Void>> first = new ArrayList<>();
     blobsNamed.forEach(d -> first.add(blob(target, d)));
-    if (manifest.isIndex()) {
-      manifest.children().forEach(c -> first.add(child(target, c.digest())));
-    }
+    // Only entries that are manifests: BuildKit's cache index lists blobs as its entries.
+    ManifestPush.childrenOf(manifest).forEach(d -> first.add(child(target, d)));
     return CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
         .thenCompose(v -> putManifest(target, reference, manifest));
   }

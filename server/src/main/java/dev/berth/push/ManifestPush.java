@@ -46,8 +46,17 @@ public final class ManifestPush {
 
   /** The blobs {@code manifest} names (config, layers, index entries that are not manifests). */
   public static List<Digest> blobsOf(Manifest manifest) {
+    return namedBy(manifest).blobs();
+  }
+
+  /** The child manifests {@code manifest} names: index entries of a manifest or index type. */
+  public static List<Digest> childrenOf(Manifest manifest) {
+    return namedBy(manifest).manifests();
+  }
+
+  private static Named namedBy(Manifest manifest) {
     try {
-      return named(JSON.readTree(manifest.bytes()), manifest.mediaType()).blobs();
+      return named(JSON.readTree(manifest.bytes()), manifest.mediaType());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

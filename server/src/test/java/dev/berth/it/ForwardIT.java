@@ -220,6 +220,80 @@ class ForwardIT {
     }
   }
 
+  @Test
+  void buildKitRegistryCacheRoundTripsThroughTheUpstreamByteExact() throws Exception {
+    RegistryClient client = berth.client();
+    String repo = "registry.test/team/cache";
+    byte[] cacheConfig = "{\"layers\":[],\"records\":[]}".getBytes(StandardCharsets.UTF_8);
+    String configDigest = client.pushBlob(repo, cacheConfig);
+    byte[] layer = TestImages.gzip("cached layer".getBytes(StandardCharsets.UTF_8));
+    String layerDigest = client.pushBlob(repo, layer);
+    byte[] image =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.buildkit.cacheconfig.v0\","
+                + "\"digest\":\"%s\",\"size\":%d},\"layers\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%d}]}")
+            .formatted(configDigest, cacheConfig.length, layerDigest, layer.length)
+            .getBytes(StandardCharsets.UTF_8);
+    // The index form (mode=max with image-manifest=false): entries are blobs, not manifests.
+    byte[] index =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                + "\"digest\":\"%s\",\"size\":%d},{\"mediaType\":"
+                + "\"application/vnd.buildkit.cacheconfig.v0\",\"digest\":\"%s\",\"size\":%d}]}")
+            .formatted(layerDigest, layer.length, configDigest, cacheConfig.length)
+            .getBytes(StandardCharsets.UTF_8);
+    String imageDigest = client.pushManifest(repo, "cache", TestImages.OCI_MANIFEST, image);
+    String indexDigest = client.pushManifest(repo, "cache-index", TestImages.OCI_INDEX, index);
+
+    RegistryClient up = upstreamClient("team/cache");
+    assertThat(
+            up.get("/v2/team/cache/manifests/cache", Map.of("accept", TestImages.OCI_MANIFEST))
+                .body())
+        .isEqualTo(image);
+    assertThat(
+            up.get("/v2/team/cache/manifests/cache-index", Map.of("accept", TestImages.OCI_INDEX))
+                .body())
+        .isEqualTo(index);
+    assertThat(up.send("HEAD", "/v2/team/cache/blobs/" + configDigest, Map.of()).statusCode())
+        .isEqualTo(200);
+
+    // Pulled back through a fresh Berth, which has only the upstream to ask.
+    try (Berth fresh =
+        Berth.start(
+            dir.resolve("fresh"),
+            """
+            upstreams:
+              - name: docker.io
+                endpoints: ["%s"]
+              - name: registry.test
+                endpoints: ["%s"]
+                credentials:
+                  username: alice
+                  password: "%s"
+            """
+                .formatted(source.url(), relay.url(), PASSWORD))) {
+      HttpResponse<byte[]> gotImage =
+          fresh
+              .client()
+              .get(
+                  "/v2/registry.test/team/cache/manifests/cache",
+                  Map.of("accept", TestImages.OCI_MANIFEST));
+      assertThat(gotImage.body()).isEqualTo(image);
+      assertThat(gotImage.headers().firstValue("docker-content-digest")).contains(imageDigest);
+      HttpResponse<byte[]> gotIndex =
+          fresh
+              .client()
+              .get(
+                  "/v2/registry.test/team/cache/manifests/cache-index",
+                  Map.of("accept", TestImages.OCI_INDEX));
+      assertThat(gotIndex.body()).isEqualTo(index);
+      assertThat(gotIndex.headers().firstValue("docker-content-digest")).contains(indexDigest);
+      assertThat(fresh.client().get("/v2/registry.test/team/cache/blobs/" + layerDigest).body())
+          .isEqualTo(layer);
+    }
+  }
+
   private static List<String> concat(List<String> head, String... tail) {
     List<String> all = new java.util.ArrayList<>(head);
     all.addAll(List.of(tail));
