@@ -74,6 +74,7 @@ public final class RegistryService implements HttpService {
       case BLOB -> read ? blobs.get(ctx, route) : unsupported(method, "blobs");
       case TAGS -> read ? listTags(ctx, route) : unsupported(method, "tags");
       case UPLOAD -> push.upload(ctx, req, route);
+      case REFERRERS -> read ? push.referrers(ctx, route) : unsupported(method, "referrers");
     };
   }
 

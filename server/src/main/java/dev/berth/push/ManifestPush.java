@@ -2,6 +2,7 @@ package dev.berth.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
@@ -10,6 +11,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.TagRecord;
 import dev.berth.storage.TagStore;
 import java.io.IOException;
@@ -32,17 +34,28 @@ public final class ManifestPush {
   private final ManifestStore manifests;
   private final TagStore tags;
   private final BlobStore blobs;
+  private final ReferrerStore referrers;
   private final Clock clock;
 
-  public ManifestPush(ManifestStore manifests, TagStore tags, BlobStore blobs, Clock clock) {
+  public ManifestPush(
+      ManifestStore manifests,
+      TagStore tags,
+      BlobStore blobs,
+      ReferrerStore referrers,
+      Clock clock) {
     this.manifests = manifests;
     this.tags = tags;
     this.blobs = blobs;
+    this.referrers = referrers;
     this.clock = clock;
   }
 
-  /** A stored manifest, the blobs it names, and what it names that Berth does not hold. */
-  public record Stored(Manifest manifest, List<Digest> blobs, List<Digest> missing) {}
+  /**
+   * A stored manifest, the blobs it names, what it names that Berth does not hold, and the subject
+   * it refers to (null when none; recorded for the referrers API of local repositories).
+   */
+  public record Stored(
+      Manifest manifest, List<Digest> blobs, List<Digest> missing, Digest subject) {}
 
   /** The blobs {@code manifest} names (config, layers, index entries that are not manifests). */
   public static List<Digest> blobsOf(Manifest manifest) {
@@ -103,10 +116,39 @@ public final class ManifestPush {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Digest subject = null;
+    if (json.path("subject").isObject()) {
+      subject = digestOf(json.path("subject"));
+    }
     if (target.isLocal()) {
       tag(target, ref, manifest);
+      if (subject != null) {
+        refer(target, subject, manifest, json);
+      }
     }
-    return new Stored(manifest, named.blobs(), missing);
+    return new Stored(manifest, named.blobs(), missing, subject);
+  }
+
+  private void refer(Target target, Digest subject, Manifest manifest, JsonNode json) {
+    ObjectNode d = JSON.createObjectNode();
+    d.put("mediaType", manifest.mediaType());
+    d.put("digest", manifest.digest().toString());
+    d.put("size", manifest.bytes().length);
+    String artifactType = json.path("artifactType").asText("");
+    if (artifactType.isEmpty()) {
+      artifactType = json.path("config").path("mediaType").asText("");
+    }
+    if (!artifactType.isEmpty()) {
+      d.put("artifactType", artifactType);
+    }
+    if (json.path("annotations").isObject()) {
+      d.set("annotations", json.path("annotations"));
+    }
+    try {
+      referrers.put(target.registry(), target.repository().value(), subject, d);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -123,6 +165,24 @@ public final class ManifestPush {
           target.repository().value(),
           ref.tag().get(),
           new TagRecord(manifest.digest(), manifest.mediaType(), Instant.now(clock)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The referrers index of {@code subject} in {@code target}, filtered by {@code artifactType}. */
+  public byte[] referrersIndex(Target target, Digest subject, String artifactType) {
+    ObjectNode index = JSON.createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", MediaTypes.OCI_INDEX);
+    var entries = index.putArray("manifests");
+    try {
+      for (JsonNode d : referrers.list(target.registry(), target.repository().value(), subject)) {
+        if (artifactType == null || artifactType.equals(d.path("artifactType").asText())) {
+          entries.add(d);
+        }
+      }
+      return JSON.writeValueAsBytes(index);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -183,6 +183,10 @@ public final class PushRoutes {
             .thenCompose(
                 stored -> {
                   if (route.target().isLocal()) {
+                    if (stored.subject() != null) {
+                      // This repository serves the referrers API for the subject.
+                      ctx.addAdditionalResponseHeader("oci-subject", stored.subject().toString());
+                    }
                     return CompletableFuture.completedFuture(stored.manifest());
                   }
                   // Sync mode: the client hears back once the upstream has the manifest.
@@ -207,6 +211,38 @@ public final class PushRoutes {
                             .set("docker-content-digest", m.digest().toString())
                             .contentLength(0)
                             .build())));
+  }
+
+  /**
+   * GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;[?artifactType=]: an OCI index of the manifests
+   * pushed with that subject, for local repositories. Upstream repositories answer 404, so clients
+   * use the referrers tag schema, which Berth passes through.
+   */
+  public HttpResponse referrers(ServiceRequestContext ctx, RegistryRoute route) {
+    if (!route.target().isLocal()) {
+      throw OciError.NAME_UNKNOWN.with(
+          "the referrers API is served for local repositories; use the referrers tag schema");
+    }
+    Digest subject = parseDigest(route.reference());
+    String artifactType = ctx.queryParam("artifactType");
+    return HttpResponse.of(
+        CompletableFuture.supplyAsync(
+                () -> manifests.referrersIndex(route.target(), subject, artifactType), blocking)
+            .thenApply(
+                body -> {
+                  ResponseHeadersBuilder h =
+                      ResponseHeaders.builder(HttpStatus.OK)
+                          .contentType(
+                              com.linecorp.armeria.common.MediaType.parse(
+                                  "application/vnd.oci.image.index.v1+json"))
+                          .contentLength(body.length);
+                  if (artifactType != null) {
+                    h.set("oci-filters-applied", "artifactType");
+                  }
+                  return ctx.method() == HttpMethod.HEAD
+                      ? HttpResponse.of(h.build())
+                      : HttpResponse.of(h.build(), com.linecorp.armeria.common.HttpData.wrap(body));
+                }));
   }
 
   private static RuntimeException tooLarge(long limit) {

@@ -6,7 +6,8 @@ package dev.berth.routing;
  * @param kind the kind of resource
  * @param target the repository, with the registry it belongs to
  * @param reference the tag or digest ({@link Kind#MANIFEST}), the digest ({@link Kind#BLOB}), the
- *     upload id ({@link Kind#UPLOAD}, may be empty), or empty ({@link Kind#TAGS})
+ *     upload id ({@link Kind#UPLOAD}, may be empty), the subject's digest ({@link Kind#REFERRERS}),
+ *     or empty ({@link Kind#TAGS})
  * @param namespace the {@code ns} the client sent, or null
  */
 public record RegistryRoute(Kind kind, Target target, String reference, String namespace) {
@@ -15,6 +16,7 @@ public record RegistryRoute(Kind kind, Target target, String reference, String n
     MANIFEST,
     BLOB,
     UPLOAD,
-    TAGS
+    TAGS,
+    REFERRERS
   }
 }

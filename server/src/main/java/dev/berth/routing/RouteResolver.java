@@ -51,8 +51,15 @@ public final class RouteResolver {
       }
     }
     for (RegistryRoute.Kind kind :
-        new RegistryRoute.Kind[] {RegistryRoute.Kind.MANIFEST, RegistryRoute.Kind.BLOB}) {
-      String marker = kind == RegistryRoute.Kind.MANIFEST ? "/manifests/" : "/blobs/";
+        new RegistryRoute.Kind[] {
+          RegistryRoute.Kind.MANIFEST, RegistryRoute.Kind.BLOB, RegistryRoute.Kind.REFERRERS
+        }) {
+      String marker =
+          switch (kind) {
+            case MANIFEST -> "/manifests/";
+            case BLOB -> "/blobs/";
+            default -> "/referrers/";
+          };
       int at = path.lastIndexOf(marker);
       if (at > 0) {
         String ref = path.substring(at + marker.length());

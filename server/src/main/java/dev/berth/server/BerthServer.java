@@ -25,6 +25,7 @@ import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
 import dev.berth.storage.TagStore;
 import dev.berth.upstream.Upstreams;
@@ -123,7 +124,8 @@ public final class BerthServer implements AutoCloseable {
             new TagLister(tags, upstreams, blocking),
             new PushRoutes(
                 uploads,
-                new ManifestPush(manifests, tags, blobs, Clock.systemUTC()),
+                new ManifestPush(
+                    manifests, tags, blobs, new ReferrerStore(paths), Clock.systemUTC()),
                 new Forwarder(upstreams, blobs, manifests),
                 blocking),
             ClientAccess.of(config.auth()),

@@ -60,6 +60,15 @@ public final class StoragePaths {
         .resolve(digest.hex());
   }
 
+  /** The descriptor of manifest {@code referrer}, whose subject is {@code subject}. */
+  public Path referrer(String registry, String repository, Digest subject, Digest referrer) {
+    return root.resolve("referrers")
+        .resolve(registry)
+        .resolve(repository)
+        .resolve(subject.algorithm() + "-" + subject.hex())
+        .resolve(referrer.algorithm() + "-" + referrer.hex() + ".json");
+  }
+
   public Path uploads() {
     return root.resolve("uploads");
   }

@@ -13,6 +13,8 @@
  *   taglists/&lt;registry&gt;/&lt;repository&gt;/&lt;key&gt;.json  the last tag list seen, for stale serving
  *   pins/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;                 empty markers: pushed blobs the disk budget
  *                                              never evicts
+ *   referrers/&lt;registry&gt;/&lt;repository&gt;/&lt;subject&gt;/&lt;referrer&gt;.json
+ *                                              descriptors of manifests pushed with a subject
  *   uploads/&lt;uuid&gt;                              the bytes of an upload session so far; expire
  *                                              after {@code uploadTtl} without a write
  *   tmp/                                       downloads and writes in progress; emptied at start

@@ -267,6 +267,59 @@ class PushIT {
   }
 
   @Test
+  void referrersOfALocalImageAreListedAndFilteredByArtifactType() throws Exception {
+    RegistryClient client = berth.client();
+    TestImages.Image image = TestImages.pushImage(client, "team/art", "linux/amd64", "subject");
+    client.pushManifest("team/art", "1", TestImages.OCI_MANIFEST, image.manifest());
+    String empty = client.pushBlob("team/art", "{}".getBytes(StandardCharsets.UTF_8));
+    String sbom = artifact(client, "application/vnd.example.sbom", empty, image);
+    String sig = artifact(client, "application/vnd.example.sig", empty, image);
+
+    HttpResponse<String> all =
+        send("GET", "/v2/team/art/referrers/" + image.digest(), null, Map.of());
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(all.headers().firstValue("content-type"))
+        .contains("application/vnd.oci.image.index.v1+json");
+    assertThat(all.body()).contains(sbom).contains(sig);
+    HttpResponse<String> filtered =
+        send(
+            "GET",
+            "/v2/team/art/referrers/"
+                + image.digest()
+                + "?artifactType=application/vnd.example.sbom",
+            null,
+            Map.of());
+    assertThat(filtered.body()).contains(sbom).doesNotContain(sig);
+    assertThat(filtered.headers().firstValue("oci-filters-applied")).contains("artifactType");
+    assertThat(send("GET", "/v2/team/art/referrers/" + empty, null, Map.of()).body())
+        .contains("\"manifests\":[]");
+  }
+
+  /** Pushes an artifact of {@code type} whose subject is {@code subject}; returns its digest. */
+  private static String artifact(
+      RegistryClient client, String type, String emptyConfig, TestImages.Image subject)
+      throws Exception {
+    byte[] manifest =
+        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"artifactType\":\"%s\",\"config\":{\"mediaType\":"
+                + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"%s\",\"size\":2},"
+                + "\"layers\":[],\"subject\":{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%d}}")
+            .formatted(type, emptyConfig, subject.digest(), subject.manifest().length)
+            .getBytes(StandardCharsets.UTF_8);
+    String digest = Digests.sha256(manifest);
+    HttpResponse<String> put =
+        send(
+            "PUT",
+            "/v2/team/art/manifests/" + digest,
+            manifest,
+            Map.of("content-type", TestImages.OCI_MANIFEST));
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(put.headers().firstValue("oci-subject")).contains(subject.digest());
+    return digest;
+  }
+
+  @Test
   void pushesRefusedByConfigurationNameTheCause() throws Exception {
     HttpResponse<String> denied = send("POST", "/v2/library/app/blobs/uploads/", null, Map.of());
     assertThat(denied.statusCode()).isEqualTo(403);
