@@ -3,6 +3,7 @@ package dev.berth.upstream;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.RequestOptions;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.client.retry.Backoff;
 import com.linecorp.armeria.client.retry.RetryRule;
 import com.linecorp.armeria.client.retry.RetryingClient;
@@ -64,34 +65,20 @@ public final class UpstreamClient {
             .onUnprocessed()
             .onException()
             .thenBackoff(BACKOFF);
+    var retrying =
+        RetryingClient.builder(rule)
+            .maxTotalAttempts(config.maxAttempts())
+            // Its default per-attempt timeout would cut long blob bodies.
+            .responseTimeoutForEachAttempt(Duration.ZERO)
+            .useRetryAfter(true)
+            .newDecorator();
     this.endpoints =
         config.endpointsFor(host).stream()
-            .map(
-                e ->
-                    WebClient.builder(e.uri())
-                        .factory(factory)
-                        .responseTimeout(Duration.ZERO)
-                        .maxResponseLength(0)
-                        .decorator(metrics.upstreamCounter(host))
-                        .decorator(
-                            RetryingClient.builder(rule)
-                                .maxTotalAttempts(config.maxAttempts())
-                                // Its default per-attempt timeout would cut long blob bodies.
-                                .responseTimeoutForEachAttempt(Duration.ZERO)
-                                .useRetryAfter(true)
-                                .newDecorator())
-                        .build())
+            .map(e -> base(e.uri(), factory, metrics).decorator(retrying).build())
             .toList();
     this.plainEndpoints =
         config.endpointsFor(host).stream()
-            .map(
-                e ->
-                    WebClient.builder(e.uri())
-                        .factory(factory)
-                        .responseTimeout(Duration.ZERO)
-                        .maxResponseLength(0)
-                        .decorator(metrics.upstreamCounter(host))
-                        .build())
+            .map(e -> base(e.uri(), factory, metrics).build())
             .toList();
     this.redirects =
         WebClient.builder()
@@ -107,6 +94,15 @@ public final class UpstreamClient {
             WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build(),
             blocking,
             metrics);
+  }
+
+  /** A client of {@code uri} without a total timeout or a length limit, counted per status. */
+  private WebClientBuilder base(URI uri, ClientFactory factory, BerthMetrics metrics) {
+    return WebClient.builder(uri)
+        .factory(factory)
+        .responseTimeout(Duration.ZERO)
+        .maxResponseLength(0)
+        .decorator(metrics.upstreamCounter(host));
   }
 
   /** The challenges, credentials and tokens of this host. */

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testing.Berth;
 import dev.berth.testing.Cmd;
+import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.Relay;
 import dev.berth.testing.TestImages;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,8 +30,6 @@ class ClientAuthIT {
   static Registry registry;
   static Relay relay;
   static Berth berth;
-  static final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -112,56 +106,20 @@ class ClientAuthIT {
     assertThat(alice.statusCode()).isEqualTo(403);
     String src = "docker://127.0.0.1:" + registry.port() + "/library/app:1";
     String dest = "docker://" + berth.address() + "/team/app:1";
-    Cmd.Result anonymous =
-        Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "--dest-tls-verify=false",
-                src,
-                dest));
-    assertThat(anonymous.exit()).isNotZero();
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                "ci:" + CI_TOKEN,
-                src,
-                dest))
-        .ok();
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "--src-creds",
-                "ci:" + CI_TOKEN,
-                dest,
-                "oci:" + out.resolve("back")))
-        .ok();
+    assertThat(Cmd.skopeoCopy(src, dest).exit()).isNotZero();
+    Cmd.skopeoCopy(src, dest, "--dest-creds", "ci:" + CI_TOKEN).ok();
+    Cmd.skopeoCopy(dest, "oci:" + out.resolve("back"), "--src-creds", "ci:" + CI_TOKEN).ok();
   }
 
   private static HttpResponse<String> get(String path, String userPass) throws Exception {
     return send("GET", path, userPass);
   }
 
-  private static HttpResponse<String> send(String method, String path, String userPass)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://" + berth.address() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (userPass != null) {
-      b.header(
-          "authorization",
-          "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> send(String method, String path, String userPass) {
+    return Http.send(
+        method,
+        "http://" + berth.address() + path,
+        null,
+        userPass == null ? Map.of() : Http.basic(userPass));
   }
 }

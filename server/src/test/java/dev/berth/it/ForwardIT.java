@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testing.Berth;
 import dev.berth.testing.Cmd;
+import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.Relay;
@@ -77,15 +78,9 @@ class ForwardIT {
   @Test
   void skopeoCopyOfAMultiArchIndexLandsUpstreamWhenSkopeoReturns() throws Exception {
     TestImages.Index index = TestImages.pushMultiArch(source.client(), "library/demo", "1");
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "--dest-tls-verify=false",
-                "docker://127.0.0.1:" + source.port() + "/library/demo:1",
-                "docker://" + berth.address() + "/registry.test/team/demo:1"))
+    Cmd.skopeoCopy(
+            "docker://127.0.0.1:" + source.port() + "/library/demo:1",
+            "docker://" + berth.address() + "/registry.test/team/demo:1")
         .ok();
     RegistryClient up = upstreamClient("team/demo");
     HttpResponse<byte[]> got =
@@ -156,17 +151,11 @@ class ForwardIT {
     String nowhere = dev.berth.testing.Digests.sha256("nowhere".getBytes(StandardCharsets.UTF_8));
     byte[] broken = TestImages.manifest(configDigest, config.length, List.of(nowhere), List.of(7L));
     HttpResponse<String> put =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            "http://"
-                                + berth.address()
-                                + "/v2/registry.test/team/shared/manifests/2"))
-                    .header("content-type", TestImages.OCI_MANIFEST)
-                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(broken))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+        Http.send(
+            "PUT",
+            "http://" + berth.address() + "/v2/registry.test/team/shared/manifests/2",
+            broken,
+            Map.of("content-type", TestImages.OCI_MANIFEST));
     assertThat(put.statusCode()).isEqualTo(404);
     assertThat(put.body()).contains("MANIFEST_BLOB_UNKNOWN").contains(nowhere);
     assertThat(

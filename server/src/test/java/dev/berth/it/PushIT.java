@@ -6,12 +6,10 @@ import dev.berth.testing.Berth;
 import dev.berth.testing.BlobClient;
 import dev.berth.testing.Cmd;
 import dev.berth.testing.Digests;
+import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.TestImages;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,10 +30,6 @@ class PushIT {
   static Registry registry;
   static Berth berth;
   static String base;
-
-  /** HTTP/1.1, as registry clients speak to a plain-HTTP registry. */
-  static final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {
@@ -67,15 +61,9 @@ class PushIT {
   @Test
   void skopeoPushesAMultiArchIndexAndPullsItBackByteExact(@TempDir Path out) throws Exception {
     TestImages.Index index = TestImages.pushMultiArch(registry.client(), "library/demo", "1");
-    Cmd.run(
-            List.of(
-                "skopeo",
-                "copy",
-                "--all",
-                "--src-tls-verify=false",
-                "--dest-tls-verify=false",
-                "docker://127.0.0.1:" + registry.port() + "/library/demo:1",
-                "docker://" + berth.address() + "/team/demo:1"))
+    Cmd.skopeoCopy(
+            "docker://127.0.0.1:" + registry.port() + "/library/demo:1",
+            "docker://" + berth.address() + "/team/demo:1")
         .ok();
     String raw =
         Cmd.run(
@@ -353,16 +341,8 @@ class PushIT {
   }
 
   private static HttpResponse<String> send(
-      String method, String pathOrUrl, byte[] body, Map<String, String> headers) throws Exception {
-    URI uri = URI.create(pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      String method, String pathOrUrl, byte[] body, Map<String, String> headers) {
+    return Http.send(
+        method, pathOrUrl.startsWith("http") ? pathOrUrl : base + pathOrUrl, body, headers);
   }
 }

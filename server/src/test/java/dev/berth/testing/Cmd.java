@@ -76,4 +76,19 @@ public final class Cmd {
             "oci:" + dir))
         .ok();
   }
+
+  /**
+   * {@code skopeo copy --all} of {@code src} to {@code dest}, both plain HTTP, with {@code extra}
+   * options (e.g. {@code --dest-creds}) before them.
+   */
+  public static Result skopeoCopy(String src, String dest, String... extra) {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                "skopeo", "copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false"));
+    cmd.addAll(List.of(extra));
+    cmd.add(src);
+    cmd.add(dest);
+    return run(cmd);
+  }
 }
