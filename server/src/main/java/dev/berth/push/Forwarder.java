@@ -1,5 +1,7 @@
 package dev.berth.push;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -17,6 +19,7 @@ import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamException;
 import dev.berth.upstream.Upstreams;
+import dev.berth.upstream.auth.Scopes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -45,6 +48,9 @@ public final class Forwarder {
   private final ManifestStore manifests;
   private final Map<String, CompletableFuture<Void>> blobsInFlight = new ConcurrentHashMap<>();
 
+  /** Per upstream host and blob, a repository there that holds it: a source for mounts. */
+  private final Cache<String, String> knownAt = Caffeine.newBuilder().maximumSize(100_000).build();
+
   public Forwarder(Upstreams upstreams, BlobStore blobs, ManifestStore manifests) {
     this.upstreams = upstreams;
     this.blobs = blobs;
@@ -63,6 +69,9 @@ public final class Forwarder {
         .whenComplete(
             (v, e) -> {
               blobsInFlight.remove(key, mine);
+              if (e == null) {
+                knownAt.put(target.registry() + "@" + digest, repo(target));
+              }
               if (e != null) {
                 log.warn("forwarding blob {} to {} failed: {}", digest, target, message(e));
                 mine.completeExceptionally(UpstreamClient.unwrap(e));
@@ -152,16 +161,36 @@ public final class Forwarder {
               // found the blob upstream, and it is gone since.
               BlobFile held =
                   blobs.find(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
+              String source = knownAt.getIfPresent(target.registry() + "@" + digest);
+              boolean mount = source != null && !source.equals(repo);
+              // A mount from a repository that holds it costs no upload; one token covers both.
               UpstreamCall start =
-                  UpstreamCall.push(
+                  new UpstreamCall(
                       HttpMethod.POST,
-                      repo,
-                      "/v2/" + repo + "/blobs/uploads/",
-                      new UpstreamCall.Body(() -> StreamMessage.<HttpData>of(), 0, OCTET_STREAM),
-                      "start upload of " + digest + " to " + target);
+                      "/v2/"
+                          + repo
+                          + "/blobs/uploads/"
+                          + (mount ? "?mount=" + digest + "&from=" + source : ""),
+                      List.of(),
+                      Scopes.merge(
+                          mount
+                              ? List.of(
+                                  "repository:" + repo + ":pull,push",
+                                  "repository:" + source + ":pull")
+                              : List.of("repository:" + repo + ":pull,push")),
+                      0,
+                      64 << 10,
+                      (mount ? "mount " + digest + " from " + source : "start upload of " + digest)
+                          + " to "
+                          + target,
+                      new UpstreamCall.Body(() -> StreamMessage.<HttpData>of(), 0, OCTET_STREAM));
               return client
                   .fetch(start)
-                  .thenCompose(started -> upload(client, target, digest, held, start, started));
+                  .thenCompose(
+                      started ->
+                          mount && started.status().code() == 201
+                              ? CompletableFuture.<Void>completedFuture(null)
+                              : upload(client, target, digest, held, start, started));
             });
   }
 

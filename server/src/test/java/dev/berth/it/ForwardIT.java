@@ -283,6 +283,42 @@ class ForwardIT {
     }
   }
 
+  @Test
+  void aBlobForwardedToOneRepositoryIsMountedIntoTheNext() throws Exception {
+    RegistryClient client = berth.client();
+    byte[] layer = TestImages.gzip("shared between repositories".getBytes(StandardCharsets.UTF_8));
+    byte[] config = "{\"os\":\"linux\",\"n\":2}".getBytes(StandardCharsets.UTF_8);
+    String layerDigest = client.pushBlob("registry.test/team/one", layer);
+    String configDigest = client.pushBlob("registry.test/team/one", config);
+    byte[] manifest =
+        TestImages.manifest(
+            configDigest, config.length, List.of(layerDigest), List.of((long) layer.length));
+    client.pushManifest("registry.test/team/one", "1", TestImages.OCI_MANIFEST, manifest);
+    relay.reset();
+    for (String digest : List.of(layerDigest, configDigest)) {
+      HttpResponse<String> mounted =
+          Http.send(
+              "POST",
+              "http://"
+                  + berth.address()
+                  + "/v2/registry.test/team/two/blobs/uploads/?mount="
+                  + digest
+                  + "&from=registry.test/team/one",
+              null,
+              Map.of());
+      assertThat(mounted.statusCode()).isEqualTo(201);
+    }
+    client.pushManifest("registry.test/team/two", "1", TestImages.OCI_MANIFEST, manifest);
+    assertThat(relay.requests())
+        .anyMatch(r -> r.startsWith("POST /v2/team/two/blobs/uploads/?mount=" + layerDigest))
+        .noneMatch(r -> r.startsWith("PUT /v2/team/two/blobs/uploads/"));
+    assertThat(
+            upstreamClient("team/two")
+                .get("/v2/team/two/manifests/1", Map.of("accept", TestImages.OCI_MANIFEST))
+                .body())
+        .isEqualTo(manifest);
+  }
+
   private static List<String> concat(List<String> head, String... tail) {
     List<String> all = new java.util.ArrayList<>(head);
     all.addAll(List.of(tail));
