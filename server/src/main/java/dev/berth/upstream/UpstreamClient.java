@@ -98,11 +98,21 @@ public final class UpstreamClient {
 
   /** A client of {@code uri} without a total timeout or a length limit, counted per status. */
   private WebClientBuilder base(URI uri, ClientFactory factory, BerthMetrics metrics) {
-    return WebClient.builder(uri)
+    // A plain-HTTP registry speaks HTTP/1.1 (Distribution, Harbor and zot have no h2c): no upgrade
+    // attempt, and no HTTP/2 stream shared with a download that was reset.
+    URI target =
+        "http".equals(uri.getScheme()) ? URI.create("h1c" + uri.toString().substring(4)) : uri;
+    return WebClient.builder(target)
         .factory(factory)
         .responseTimeout(Duration.ZERO)
         .maxResponseLength(0)
         .decorator(metrics.upstreamCounter(host));
+  }
+
+  /** The endpoint {@code client} was made for, as configured ({@code http}, not {@code h1c}). */
+  private static URI origin(WebClient client) {
+    URI uri = client.uri();
+    return "h1c".equals(uri.getScheme()) ? URI.create("http" + uri.toString().substring(3)) : uri;
   }
 
   /** The challenges, credentials and tokens of this host. */
@@ -112,7 +122,7 @@ public final class UpstreamClient {
 
   /** The endpoints of this host, in the order they are tried. */
   public List<URI> endpoints() {
-    return endpoints.stream().map(WebClient::uri).toList();
+    return endpoints.stream().map(UpstreamClient::origin).toList();
   }
 
   /** Sends {@code GET /v2/} to the first endpoint with {@code authorization}, if any. */
@@ -195,7 +205,7 @@ public final class UpstreamClient {
 
   private CompletableFuture<Exchange> withAuth(
       WebClient client, UpstreamCall call, int attempt, Duration timeout) {
-    URI endpoint = client.uri();
+    URI endpoint = origin(client);
     return auth.authorization(endpoint, call.scope())
         .thenCompose(
             used ->
@@ -218,7 +228,7 @@ public final class UpstreamClient {
       WebClient client, UpstreamCall call, Optional<String> authorization, Duration timeout) {
     RequestHeadersBuilder headers = RequestHeaders.builder(call.method(), call.path());
     authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
-    return execute(client, call, headers, client.uri(), 0, timeout);
+    return execute(client, call, headers, origin(client), 0, timeout);
   }
 
   private CompletableFuture<Exchange> execute(
@@ -297,7 +307,7 @@ public final class UpstreamClient {
 
   private UpstreamException failure(
       UpstreamCall call, WebClient client, Exchange x, Throwable cause) {
-    String endpoint = client.uri().getScheme() + "://" + client.uri().getAuthority();
+    String endpoint = origin(client).getScheme() + "://" + origin(client).getAuthority();
     if (x != null) {
       return new UpstreamException(
           call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
