@@ -97,7 +97,8 @@ public final class ClientAccess {
     if (user.isEmpty()) {
       throw unauthorized("authentication required to " + what);
     }
-    throw OciError.DENIED.with("user " + user.get() + " may not " + what);
+    throw OciError.DENIED.with(
+        "user " + user.get() + " may not " + what + " (no rule in auth.rules grants it)");
   }
 
   /** {@code GET /v2/}: checks credentials when sent; asks for them when anonymous gets nothing. */

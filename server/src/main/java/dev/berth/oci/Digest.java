@@ -60,7 +60,8 @@ public record Digest(String algorithm, String hex) {
     return new Digest(algorithm, HexFormat.of().formatHex(hasher.digest()));
   }
 
-  private static MessageDigest sha256() {
+  /** A new SHA-256 hasher, for content whose digest is not known yet. */
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

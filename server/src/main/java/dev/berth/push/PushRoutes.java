@@ -14,7 +14,6 @@ import dev.berth.oci.ManifestReference;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.Target;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
@@ -97,14 +96,10 @@ public final class PushRoutes {
     String mount = ctx.queryParam("mount");
     if (mount != null) {
       Digest digest = parseDigest(mount);
-      try {
-        if (uploadsBlobs().pin(digest)) {
-          req.abort();
-          forward(route, digest);
-          return created(ctx, digest);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      if (uploads.mount(digest)) {
+        req.abort();
+        forward(route, digest);
+        return created(ctx, digest);
       }
       // Not held: the client goes on with an upload, as the spec says.
     }
@@ -255,15 +250,17 @@ public final class PushRoutes {
     }
     Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
     if (cause instanceof Uploads.ChunkOutOfOrder out) {
-      ResponseHeadersBuilder h =
-          progressHeaders(ctx, id, out.size(), HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
-      return HttpResponse.of(
-          h.contentType(com.linecorp.armeria.common.MediaType.JSON_UTF_8).build(),
-          com.linecorp.armeria.common.HttpData.ofUtf8(
-              "{\"errors\":[{\"code\":\"BLOB_UPLOAD_INVALID\",\"message\":\"blob upload invalid\","
-                  + "\"detail\":\""
-                  + out.getMessage()
-                  + "\"}]}"));
+      // The error body comes from the shared handler; the headers say where the upload is.
+      progressHeaders(ctx, id, out.size(), HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+          .build()
+          .forEach(
+              (name, value) -> {
+                if (!name.toString().startsWith(":")
+                    && !name.contentEqualsIgnoreCase("content-length")) {
+                  ctx.addAdditionalResponseHeader(name, value);
+                }
+              });
+      throw OciError.UPLOAD_OUT_OF_ORDER.with(out.getMessage());
     }
     if (cause instanceof RuntimeException r) {
       throw r;
@@ -320,9 +317,5 @@ public final class PushRoutes {
     } catch (IllegalArgumentException e) {
       throw OciError.DIGEST_INVALID.with("not a digest: " + text);
     }
-  }
-
-  private dev.berth.storage.BlobStore uploadsBlobs() {
-    return uploads.blobs();
   }
 }

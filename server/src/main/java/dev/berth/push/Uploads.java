@@ -64,7 +64,9 @@ public final class Uploads {
     final Path file;
     final AtomicBoolean busy = new AtomicBoolean();
     volatile long size;
-    MessageDigest sha256;
+
+    /** Null for a session from before a restart: its file is hashed at completion. */
+    final MessageDigest sha256;
 
     Session(Path file, long size, MessageDigest sha256) {
       this.file = file;
@@ -73,16 +75,15 @@ public final class Uploads {
     }
   }
 
-  /** The store uploads complete into. */
-  BlobStore blobs() {
-    return blobs;
-  }
-
-  private static MessageDigest sha256() {
+  /**
+   * A cross-repository mount: pins blob {@code digest} when it is stored (blobs are
+   * content-addressed, so any repository's copy will do); false when it is not.
+   */
+  public boolean mount(Digest digest) {
     try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      return blobs.pin(digest);
+    } catch (IOException e) {
+      throw cannotStore(e);
     }
   }
 
@@ -91,7 +92,7 @@ public final class Uploads {
     String id = UUID.randomUUID().toString();
     Path file = paths.upload(id);
     Files.createFile(file);
-    open.put(id, new Session(file, 0, sha256()));
+    open.put(id, new Session(file, 0, Digest.sha256()));
     return id;
   }
 

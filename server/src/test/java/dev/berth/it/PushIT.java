@@ -101,6 +101,8 @@ class PushIT {
     HttpResponse<String> again = patch(location, blob, 0, 10);
     assertThat(again.statusCode()).isEqualTo(416);
     assertThat(again.headers().firstValue("range")).contains("0-9");
+    assertThat(again.headers().firstValue("location")).contains(location);
+    assertThat(again.body()).contains("BLOB_UPLOAD_INVALID");
     assertThat(patch(location, blob, 15, 20).statusCode()).isEqualTo(416);
 
     HttpResponse<String> status = send("GET", location, null, Map.of());
