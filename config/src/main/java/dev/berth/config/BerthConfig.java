@@ -23,6 +23,7 @@ import java.util.Set;
  * @param upstreams the registries Berth proxies, the only ones it will connect to
  * @param shutdownGrace how long transfers in flight may take to finish on SIGTERM
  * @param auth who may pull and push what; null lets every client in
+ * @param forwarding how pushed content is forwarded to upstreams
  */
 public record BerthConfig(
     HostPort listen,
@@ -34,7 +35,8 @@ public record BerthConfig(
     List<String> localPrefixes,
     List<UpstreamConfig> upstreams,
     Duration shutdownGrace,
-    AuthConfig auth) {
+    AuthConfig auth,
+    ForwardingConfig forwarding) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -63,7 +65,8 @@ public record BerthConfig(
       @JsonProperty("localPrefixes") List<String> localPrefixes,
       @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
       @JsonProperty("shutdownGrace") Duration shutdownGrace,
-      @JsonProperty("auth") AuthConfig auth) {
+      @JsonProperty("auth") AuthConfig auth,
+      @JsonProperty("forwarding") ForwardingConfig forwarding) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -74,12 +77,13 @@ public record BerthConfig(
     this.upstreams = upstreams == null ? DEFAULT_UPSTREAMS : List.copyOf(upstreams);
     this.shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
     this.auth = auth;
+    this.forwarding = forwarding == null ? ForwardingConfig.DEFAULTS : forwarding;
     validate();
   }
 
   /** The embedded defaults: what {@code berth serve} runs with when given no file. */
   public static BerthConfig defaults() {
-    return new BerthConfig(null, null, null, null, null, null, null, null, null, null);
+    return new BerthConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   private void validate() {
@@ -126,7 +130,8 @@ public record BerthConfig(
         localPrefixes,
         upstreams,
         shutdownGrace,
-        auth);
+        auth,
+        forwarding);
   }
 
   /** This configuration with another data directory. */
@@ -141,6 +146,7 @@ public record BerthConfig(
         localPrefixes,
         upstreams,
         shutdownGrace,
-        auth);
+        auth,
+        forwarding);
   }
 }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param maxAttempts attempts per endpoint for 429, 5xx and connection errors
  * @param push whether pushes to this upstream are accepted
  * @param credentials where the credentials for this upstream come from
+ * @param forwarding when a pushed manifest is acknowledged: once the upstream has it ({@code sync})
+ *     or once it is on Berth's disk and journaled for forwarding ({@code async})
  */
 public record UpstreamConfig(
     HostPattern name,
@@ -26,7 +28,31 @@ public record UpstreamConfig(
     Duration idleTimeout,
     int maxAttempts,
     boolean push,
-    CredentialsConfig credentials) {
+    CredentialsConfig credentials,
+    ForwardMode forwarding) {
+
+  /** When a pushed manifest is acknowledged to the client. */
+  public enum ForwardMode {
+    /** Once the upstream has accepted it; upstream errors reach the client. */
+    SYNC,
+    /** Once it is on disk with a journal entry; workers forward it with retries. */
+    ASYNC;
+
+    @JsonCreator
+    static ForwardMode parse(String text) {
+      try {
+        return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidValueException(
+            "unknown forwarding mode \"" + text + "\" (expected: sync or async)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -47,6 +73,7 @@ public record UpstreamConfig(
       throw new InvalidValueException("maxAttempts: " + maxAttempts + " (expected: 1-10)");
     }
     credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
+    forwarding = forwarding == null ? ForwardMode.SYNC : forwarding;
   }
 
   @JsonCreator
@@ -58,7 +85,8 @@ public record UpstreamConfig(
       @JsonProperty("idleTimeout") Duration idleTimeout,
       @JsonProperty("maxAttempts") Integer maxAttempts,
       @JsonProperty("push") Boolean push,
-      @JsonProperty("credentials") CredentialsConfig credentials) {
+      @JsonProperty("credentials") CredentialsConfig credentials,
+      @JsonProperty("forwarding") ForwardMode forwarding) {
     return new UpstreamConfig(
         name,
         endpoints,
@@ -67,7 +95,8 @@ public record UpstreamConfig(
         idleTimeout,
         maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
         push != null && push,
-        credentials);
+        credentials,
+        forwarding);
   }
 
   /** An upstream with the default settings and the given endpoints. */
@@ -80,6 +109,7 @@ public record UpstreamConfig(
         null,
         DEFAULT_MAX_ATTEMPTS,
         false,
+        null,
         null);
   }
 
@@ -91,12 +121,28 @@ public record UpstreamConfig(
   /** This upstream with {@code endpoints} in place of its own. */
   public UpstreamConfig withEndpoints(List<Endpoint> newEndpoints) {
     return new UpstreamConfig(
-        name, newEndpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push, credentials);
+        name,
+        newEndpoints,
+        tagTtl,
+        connectTimeout,
+        idleTimeout,
+        maxAttempts,
+        push,
+        credentials,
+        forwarding);
   }
 
   /** This upstream with {@code newCredentials} in place of its own. */
   public UpstreamConfig withCredentials(CredentialsConfig newCredentials) {
     return new UpstreamConfig(
-        name, endpoints, tagTtl, connectTimeout, idleTimeout, maxAttempts, push, newCredentials);
+        name,
+        endpoints,
+        tagTtl,
+        connectTimeout,
+        idleTimeout,
+        maxAttempts,
+        push,
+        newCredentials,
+        forwarding);
   }
 }

@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A registry-side caching proxy for container builds.",
-    subcommands = {ServeCommand.class, CredsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      AwaitCommand.class,
+      CredsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit status for a usage or configuration error. */
   public static final int USAGE = 2;

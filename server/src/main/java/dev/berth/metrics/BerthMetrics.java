@@ -85,6 +85,48 @@ public final class BerthMetrics {
         .register(registry);
   }
 
+  /**
+   * Reports the forwarding queue of {@code upstream}: forwards pending or in flight, and the age of
+   * the oldest of them.
+   */
+  public void forwardQueue(
+      String upstream,
+      java.util.function.DoubleSupplier depth,
+      java.util.function.DoubleSupplier oldestSeconds) {
+    io.micrometer.core.instrument.Gauge.builder("berth.forward.queue.depth", depth::getAsDouble)
+        .description("Pushed manifests not yet forwarded to the upstream (pending or in flight)")
+        .tag("upstream", upstream)
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "berth.forward.oldest.pending.age", oldestSeconds::getAsDouble)
+        .description("Age of the oldest forward not yet done")
+        .baseUnit("seconds")
+        .tag("upstream", upstream)
+        .register(registry);
+  }
+
+  /** Counts blob and manifest bytes sent to {@code upstream} by forwarding. */
+  public void bytesForwarded(String upstream, long n) {
+    Counter.builder("berth.forward.bytes")
+        .description("Blob and manifest bytes forwarded to upstreams")
+        .tag("upstream", upstream)
+        .register(registry)
+        .increment((double) n);
+  }
+
+  /**
+   * Counts a failed forwarding attempt to {@code upstream}; {@code cause} is the OCI error code the
+   * failure maps to, lower case (e.g. {@code denied}, {@code unavailable}).
+   */
+  public void forwardFailure(String upstream, String cause) {
+    Counter.builder("berth.forward.failures")
+        .description("Failed forwarding attempts, by cause")
+        .tag("upstream", upstream)
+        .tag("cause", cause)
+        .register(registry)
+        .increment();
+  }
+
   /** A client decorator counting each request to {@code upstream} by its final status. */
   public DecoratingHttpClientFunction upstreamCounter(String upstream) {
     return (delegate, ctx, req) -> {

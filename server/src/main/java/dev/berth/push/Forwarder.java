@@ -1,5 +1,9 @@
 package dev.berth.push;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
@@ -9,8 +13,10 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.stream.StreamMessage;
 import dev.berth.http.OciError;
 import dev.berth.http.RegistryException;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
+import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
@@ -42,19 +48,36 @@ import org.slf4j.LoggerFactory;
 public final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final String OCTET_STREAM = "application/octet-stream";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Upstreams upstreams;
   private final BlobStore blobs;
   private final ManifestStore manifests;
+  private final BerthMetrics metrics;
+  private final Permits uploadStreams;
   private final Map<String, CompletableFuture<Void>> blobsInFlight = new ConcurrentHashMap<>();
+
+  /** Per upstream repository and subject, the last update of its referrers fallback tag. */
+  private final Map<String, CompletableFuture<Void>> fallbackTags = new ConcurrentHashMap<>();
 
   /** Per upstream host and blob, a repository there that holds it: a source for mounts. */
   private final Cache<String, String> knownAt = Caffeine.newBuilder().maximumSize(100_000).build();
 
-  public Forwarder(Upstreams upstreams, BlobStore blobs, ManifestStore manifests) {
+  /**
+   * A forwarder that streams at most {@code parallelUploads} blob uploads to upstreams at once;
+   * further blobs wait for a free stream.
+   */
+  public Forwarder(
+      Upstreams upstreams,
+      BlobStore blobs,
+      ManifestStore manifests,
+      BerthMetrics metrics,
+      int parallelUploads) {
     this.upstreams = upstreams;
     this.blobs = blobs;
     this.manifests = manifests;
+    this.metrics = metrics;
+    this.uploadStreams = new Permits(parallelUploads);
   }
 
   /** Starts forwarding blob {@code digest} of {@code target}, or joins the forward in flight. */
@@ -137,7 +160,107 @@ public final class Forwarder {
                 + reference);
     return client(target)
         .fetch(put)
-        .thenAccept(res -> expect(put, res, 201, OciError.MANIFEST_INVALID));
+        .thenCompose(
+            res -> {
+              expect(put, res, 201, OciError.MANIFEST_INVALID);
+              metrics.bytesForwarded(target.registry(), m.bytes().length);
+              var subject = ManifestPush.subjectOf(m);
+              // An upstream with the referrers API says so with OCI-Subject; without it, clients
+              // look for the referrers tag schema's index, kept up to date here.
+              if (subject.isEmpty() || res.headers().contains("oci-subject")) {
+                return CompletableFuture.completedFuture(null);
+              }
+              return fallbackTag(target, subject.get(), m);
+            });
+  }
+
+  /**
+   * Adds {@code referrer} to the index tagged {@code <alg>-<hex>} of {@code subject} at the
+   * upstream, as the referrers tag schema of distribution-spec 1.1 has it. Updates of one subject's
+   * index follow each other.
+   */
+  private CompletableFuture<Void> fallbackTag(Target target, Digest subject, Manifest referrer) {
+    String tag = subject.algorithm() + "-" + subject.hex();
+    String key = target + ":" + tag;
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> before = fallbackTags.put(key, mine);
+    CompletableFuture<Void> after =
+        before == null ? CompletableFuture.completedFuture(null) : before;
+    after
+        .handle((v, e) -> null)
+        .thenCompose(v -> updateFallbackTag(target, tag, referrer))
+        .whenComplete(
+            (v, e) -> {
+              fallbackTags.remove(key, mine);
+              if (e != null) {
+                mine.completeExceptionally(UpstreamClient.unwrap(e));
+              } else {
+                mine.complete(null);
+              }
+            });
+    return mine;
+  }
+
+  private CompletableFuture<Void> updateFallbackTag(Target target, String tag, Manifest referrer) {
+    String repo = repo(target);
+    String path = "/v2/" + repo + "/manifests/" + tag;
+    UpstreamCall get =
+        new UpstreamCall(
+            HttpMethod.GET,
+            path,
+            List.of(MediaTypes.OCI_INDEX),
+            "repository:" + repo + ":pull,push",
+            0,
+            4 << 20,
+            "read referrers index " + target + ":" + tag);
+    UpstreamClient client = client(target);
+    return client
+        .fetch(get)
+        .thenCompose(
+            res -> {
+              ObjectNode index;
+              if (res.status().code() == 404) {
+                index = JSON.createObjectNode();
+                index.put("schemaVersion", 2);
+                index.put("mediaType", MediaTypes.OCI_INDEX);
+                index.putArray("manifests");
+              } else {
+                expect(get, res, 200, OciError.MANIFEST_INVALID);
+                try {
+                  index = (ObjectNode) JSON.readTree(res.content().array());
+                } catch (IOException | ClassCastException e) {
+                  throw OciError.UPSTREAM_INVALID.with(
+                      get.description() + ": not a JSON index: " + e.getMessage());
+                }
+              }
+              ArrayNode entries = index.withArray("manifests");
+              String digest = referrer.digest().toString();
+              for (JsonNode entry : entries) {
+                if (digest.equals(entry.path("digest").asText())) {
+                  return CompletableFuture.<Void>completedFuture(null);
+                }
+              }
+              entries.add(ManifestPush.referrerDescriptor(referrer));
+              byte[] bytes;
+              try {
+                bytes = JSON.writeValueAsBytes(index);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              UpstreamCall put =
+                  UpstreamCall.push(
+                      HttpMethod.PUT,
+                      repo,
+                      path,
+                      new UpstreamCall.Body(
+                          () -> StreamMessage.of(HttpData.wrap(bytes)),
+                          bytes.length,
+                          MediaTypes.OCI_INDEX),
+                      "update referrers index " + target + ":" + tag);
+              return client
+                  .fetch(put)
+                  .thenAccept(answer -> expect(put, answer, 201, OciError.MANIFEST_INVALID));
+            });
   }
 
   private CompletableFuture<Void> sendBlob(Target target, Digest digest) {
@@ -222,7 +345,15 @@ public final class Forwarder {
             uri.getRawPath() + "?" + query + "digest=" + digest,
             new UpstreamCall.Body(() -> StreamMessage.of(file), size, OCTET_STREAM),
             "forward blob " + digest + " to " + target);
-    return client.fetch(put).thenAccept(res -> expect(put, res, 201, OciError.BLOB_UPLOAD_INVALID));
+    return uploadStreams.run(
+        () ->
+            client
+                .fetch(put)
+                .thenAccept(
+                    res -> {
+                      expect(put, res, 201, OciError.BLOB_UPLOAD_INVALID);
+                      metrics.bytesForwarded(target.registry(), size);
+                    }));
   }
 
   /** Fails with an OCI error unless {@code res} has status {@code wanted}. */

@@ -68,11 +68,7 @@ public final class ManifestPush {
   }
 
   private static Named namedBy(Manifest manifest) {
-    try {
-      return named(JSON.readTree(manifest.bytes()), manifest.mediaType());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return named(parse(manifest), manifest.mediaType());
   }
 
   /** Validates and stores {@code bytes}, sent as {@code contentType}, under {@code ref}. */
@@ -130,6 +126,28 @@ public final class ManifestPush {
   }
 
   private void refer(Target target, Digest subject, Manifest manifest, JsonNode json) {
+    try {
+      referrers.put(
+          target.registry(), target.repository().value(), subject, descriptor(manifest, json));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The subject {@code manifest} refers to, if it names one. */
+  public static java.util.Optional<Digest> subjectOf(Manifest manifest) {
+    JsonNode json = parse(manifest);
+    return json.path("subject").isObject()
+        ? java.util.Optional.of(digestOf(json.path("subject")))
+        : java.util.Optional.empty();
+  }
+
+  /** The descriptor that lists {@code manifest} in a referrers index. */
+  public static ObjectNode referrerDescriptor(Manifest manifest) {
+    return descriptor(manifest, parse(manifest));
+  }
+
+  private static ObjectNode descriptor(Manifest manifest, JsonNode json) {
     ObjectNode d = JSON.createObjectNode();
     d.put("mediaType", manifest.mediaType());
     d.put("digest", manifest.digest().toString());
@@ -144,8 +162,12 @@ public final class ManifestPush {
     if (json.path("annotations").isObject()) {
       d.set("annotations", json.path("annotations"));
     }
+    return d;
+  }
+
+  private static JsonNode parse(Manifest manifest) {
     try {
-      referrers.put(target.registry(), target.repository().value(), subject, d);
+      return JSON.readTree(manifest.bytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

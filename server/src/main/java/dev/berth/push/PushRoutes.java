@@ -32,13 +32,19 @@ public final class PushRoutes {
   private final Uploads uploads;
   private final ManifestPush manifests;
   private final Forwarder forwarder;
+  private final Forwarding forwarding;
   private final Executor blocking;
 
   public PushRoutes(
-      Uploads uploads, ManifestPush manifests, Forwarder forwarder, Executor blocking) {
+      Uploads uploads,
+      ManifestPush manifests,
+      Forwarder forwarder,
+      Forwarding forwarding,
+      Executor blocking) {
     this.uploads = uploads;
     this.manifests = manifests;
     this.forwarder = forwarder;
+    this.forwarding = forwarding;
     this.blocking = blocking;
   }
 
@@ -175,7 +181,7 @@ public final class PushRoutes {
             .thenApplyAsync(
                 agg -> manifests.put(route.target(), ref, contentType, agg.content().array()),
                 blocking)
-            .thenCompose(
+            .thenComposeAsync(
                 stored -> {
                   if (route.target().isLocal()) {
                     if (stored.subject() != null) {
@@ -184,18 +190,12 @@ public final class PushRoutes {
                     }
                     return CompletableFuture.completedFuture(stored.manifest());
                   }
-                  // Sync mode: the client hears back once the upstream has the manifest.
-                  return forwarder
-                      .manifest(route.target(), ref.toString(), stored.manifest(), stored.blobs())
-                      .handle(
-                          (v, e) -> {
-                            if (e != null) {
-                              throw Forwarder.failure(e);
-                            }
-                            manifests.tag(route.target(), ref, stored.manifest());
-                            return stored.manifest();
-                          });
-                })
+                  // Sync: answered once the upstream has it; async: once it is journaled.
+                  return forwarding
+                      .submit(route.target(), ref, stored)
+                      .thenApply(v -> stored.manifest());
+                },
+                blocking)
             .thenApply(
                 m ->
                     HttpResponse.of(

@@ -18,12 +18,14 @@ import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
 import dev.berth.push.Forwarder;
+import dev.berth.push.Forwarding;
 import dev.berth.push.ManifestPush;
 import dev.berth.push.PushRoutes;
 import dev.berth.push.Uploads;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
+import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
@@ -116,18 +118,30 @@ public final class BerthServer implements AutoCloseable {
             1,
             1,
             TimeUnit.HOURS);
+    ManifestPush manifestPush =
+        new ManifestPush(manifests, tags, blobs, new ReferrerStore(paths), Clock.systemUTC());
+    Forwarder forwarder =
+        new Forwarder(upstreams, blobs, manifests, metrics, config.forwarding().parallelUploads());
+    Forwarding forwarding =
+        new Forwarding(
+            config,
+            forwarder,
+            manifestPush,
+            manifests,
+            blobs,
+            new ForwardJournal(paths),
+            metrics,
+            blocking,
+            blocking,
+            Clock.systemUTC());
+    forwarding.start();
     RegistryService registry =
         new RegistryService(
             new RouteResolver(config),
             new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC()),
             new BlobFetcher(blobs, upstreams, metrics, blocking),
             new TagLister(tags, upstreams, blocking),
-            new PushRoutes(
-                uploads,
-                new ManifestPush(
-                    manifests, tags, blobs, new ReferrerStore(paths), Clock.systemUTC()),
-                new Forwarder(upstreams, blobs, manifests),
-                blocking),
+            new PushRoutes(uploads, manifestPush, forwarder, forwarding, blocking),
             ClientAccess.of(config.auth()),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.
@@ -137,6 +151,10 @@ public final class BerthServer implements AutoCloseable {
         .maxRequestLength(4L << 20)
         .build(registry);
     sb.blockingTaskExecutor(blocking, true);
+    sb.service(
+        "/_berth/v1/forwarding",
+        (ctx, req) ->
+            HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, forwarding.statusJson()));
   }
 
   private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics) {

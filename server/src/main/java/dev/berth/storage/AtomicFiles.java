@@ -27,13 +27,21 @@ final class AtomicFiles {
     move(temp, target);
   }
 
-  /** Renames {@code source} to {@code target} atomically, creating parent directories. */
+  /**
+   * Renames {@code source} to {@code target} atomically, creating parent directories, and forces
+   * the directory entry to disk: once this returns, the new name survives a crash of the host.
+   */
   static void move(Path source, Path target) throws IOException {
     Files.createDirectories(target.getParent());
     try {
       Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Some file systems cannot open a directory for syncing; the rename itself is done.
     }
   }
 }

@@ -78,6 +78,16 @@ public final class StoragePaths {
     return uploads().resolve(id);
   }
 
+  /** The forwarding journal: one record per accepted forward. */
+  public Path forwarding() {
+    return root.resolve("forwarding");
+  }
+
+  /** The journal record of forward {@code id} (a UUID). */
+  public Path forward(String id) {
+    return forwarding().resolve(id + ".json");
+  }
+
   public Path tmp() {
     return root.resolve("tmp");
   }

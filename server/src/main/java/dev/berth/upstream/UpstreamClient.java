@@ -313,6 +313,7 @@ public final class UpstreamClient {
           call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
           true,
           x.status(),
+          retryAfter(x.headers().get(HttpHeaderNames.RETRY_AFTER)),
           null);
     }
     return new UpstreamException(
@@ -320,6 +321,26 @@ public final class UpstreamClient {
         true,
         0,
         cause);
+  }
+
+  /** A {@code Retry-After} value, in seconds or as an HTTP date; null when absent or unreadable. */
+  static Duration retryAfter(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+    } catch (NumberFormatException e) {
+      try {
+        var at =
+            java.time.ZonedDateTime.parse(
+                value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(java.time.Instant.now(), at.toInstant());
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (java.time.format.DateTimeParseException unreadable) {
+        return null;
+      }
+    }
   }
 
   private static String describe(Throwable cause) {

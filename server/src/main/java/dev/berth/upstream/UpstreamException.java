@@ -9,11 +9,28 @@ public final class UpstreamException extends RuntimeException {
 
   private final boolean temporary;
   private final int status;
+  private final java.time.Duration retryAfter;
 
   public UpstreamException(String message, boolean temporary, int status, Throwable cause) {
+    this(message, temporary, status, null, cause);
+  }
+
+  /** As the other constructor, with the wait the upstream asked for in {@code Retry-After}. */
+  public UpstreamException(
+      String message,
+      boolean temporary,
+      int status,
+      java.time.Duration retryAfter,
+      Throwable cause) {
     super(message, cause);
     this.temporary = temporary;
     this.status = status;
+    this.retryAfter = retryAfter;
+  }
+
+  /** How long the upstream asked callers to wait ({@code Retry-After}), if it said. */
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
   }
 
   public boolean isTemporary() {

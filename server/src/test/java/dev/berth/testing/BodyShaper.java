@@ -2,23 +2,30 @@ package dev.berth.testing;
 
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpObject;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpRequestWriter;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.SplitHttpResponse;
+import com.linecorp.armeria.common.stream.StreamWriter;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
-/** Re-sends a response body at a capped rate, or cut short after some bytes, for fault tests. */
+/**
+ * Re-sends a response or request body at a capped rate, or cut short after some bytes, for fault
+ * tests.
+ */
 final class BodyShaper implements Subscriber<HttpData> {
-  private final HttpResponseWriter out;
+  private final StreamWriter<HttpObject> out;
   private final long rate;
   private final long cutAfter;
   private Subscription subscription;
   private long sent;
 
-  private BodyShaper(HttpResponseWriter out, long rate, long cutAfter) {
+  private BodyShaper(StreamWriter<HttpObject> out, long rate, long cutAfter) {
     this.out = out;
     this.rate = rate;
     this.cutAfter = cutAfter;
@@ -38,6 +45,15 @@ final class BodyShaper implements Subscriber<HttpData> {
               out.write(headers);
               split.body().subscribe(new BodyShaper(out, rate, cutAfter));
             });
+    return out;
+  }
+
+  /** {@code req} with its body sent on at most {@code rate} bytes per second. */
+  static HttpRequest shape(HttpRequest req, long rate) {
+    HttpRequestWriter out = HttpRequest.streaming(req.headers());
+    req.filter(HttpData.class::isInstance)
+        .map(HttpData.class::cast)
+        .subscribe(new BodyShaper(out, rate, -1));
     return out;
   }
 

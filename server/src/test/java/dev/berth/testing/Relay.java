@@ -35,6 +35,9 @@ public final class Relay implements AutoCloseable {
   private volatile String replaceAuthorization;
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private volatile long bytesPerSecond;
+  private volatile long uploadBytesPerSecond;
+  private final AtomicLong uploadsActive = new AtomicLong();
+  private final AtomicLong uploadsMax = new AtomicLong();
   private volatile long cutBlobsAfter = -1;
   private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile String revokedChallenge;
@@ -101,6 +104,13 @@ public final class Relay implements AutoCloseable {
               HttpStatus.OK, "content-type", "application/vnd.oci.image.manifest.v1+json"),
           HttpData.wrap(manifest));
     }
+    boolean blobUpload =
+        req.method().name().equals("PUT") && req.path().contains("/blobs/uploads/");
+    long uploadRate = uploadBytesPerSecond;
+    if (uploadRate > 0
+        && (req.method().name().equals("PUT") || req.method().name().equals("PATCH"))) {
+      req = BodyShaper.shape(req, uploadRate);
+    }
     String bearer = replaceAuthorization;
     if (bearer != null) {
       req = req.withHeaders(req.headers().toBuilder().set("authorization", bearer));
@@ -114,6 +124,10 @@ public final class Relay implements AutoCloseable {
                   answers.add(line + " -> " + h.status().code());
                   return h;
                 });
+    if (blobUpload) {
+      uploadsMax.accumulateAndGet(uploadsActive.incrementAndGet(), Math::max);
+      res.whenComplete().handle((v, e) -> uploadsActive.decrementAndGet());
+    }
     boolean blob = req.path().contains("/blobs/sha256:");
     if (blob && flipBlobByte) {
       AtomicLong offset = new AtomicLong();
@@ -172,6 +186,16 @@ public final class Relay implements AutoCloseable {
     bytesPerSecond = rate;
   }
 
+  /** Caps the bodies of {@code PUT} and {@code PATCH} requests at {@code rate} bytes per second. */
+  public void throttleUploads(long rate) {
+    this.uploadBytesPerSecond = rate;
+  }
+
+  /** The most blob upload {@code PUT}s that were in flight at once. */
+  public long maxConcurrentUploads() {
+    return uploadsMax.get();
+  }
+
   /** Cuts every blob body after {@code bytes} bytes (-1: never). */
   public void cutBlobsAfter(long bytes) {
     cutBlobsAfter = bytes;
@@ -228,6 +252,8 @@ public final class Relay implements AutoCloseable {
     flipBlobByte = false;
     failWith = null;
     bytesPerSecond = 0;
+    uploadBytesPerSecond = 0;
+    uploadsMax.set(0);
     cutBlobsAfter = -1;
   }
 

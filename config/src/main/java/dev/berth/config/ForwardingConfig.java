@@ -1,0 +1,51 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+
+/**
+ * How pushed content is forwarded to upstreams.
+ *
+ * @param deadline how long an asynchronous forward is retried before it is given up as failed
+ * @param workers how many asynchronous forwards run at once
+ * @param parallelUploads how many blob uploads to upstreams stream at once, over all forwards
+ * @param retention how long finished and failed forwards stay listed
+ */
+public record ForwardingConfig(
+    Duration deadline, int workers, int parallelUploads, Duration retention) {
+  public static final int DEFAULT_WORKERS = 4;
+  public static final int DEFAULT_PARALLEL_UPLOADS = 4;
+  public static final ForwardingConfig DEFAULTS =
+      new ForwardingConfig(null, DEFAULT_WORKERS, DEFAULT_PARALLEL_UPLOADS, null);
+
+  public ForwardingConfig {
+    deadline = deadline == null ? Duration.ofHours(24) : deadline;
+    retention = retention == null ? Duration.ofHours(24) : retention;
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new InvalidValueException("deadline must be positive: " + deadline);
+    }
+    if (retention.isNegative()) {
+      throw new InvalidValueException("retention must not be negative: " + retention);
+    }
+    if (workers < 1 || workers > 64) {
+      throw new InvalidValueException("workers: " + workers + " (expected: 1-64)");
+    }
+    if (parallelUploads < 1 || parallelUploads > 64) {
+      throw new InvalidValueException("parallelUploads: " + parallelUploads + " (expected: 1-64)");
+    }
+  }
+
+  @JsonCreator
+  static ForwardingConfig fromJson(
+      @JsonProperty("deadline") Duration deadline,
+      @JsonProperty("workers") Integer workers,
+      @JsonProperty("parallelUploads") Integer parallelUploads,
+      @JsonProperty("retention") Duration retention) {
+    return new ForwardingConfig(
+        deadline,
+        workers == null ? DEFAULT_WORKERS : workers,
+        parallelUploads == null ? DEFAULT_PARALLEL_UPLOADS : parallelUploads,
+        retention);
+  }
+}

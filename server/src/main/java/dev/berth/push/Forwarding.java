@@ -1,0 +1,437 @@
+package dev.berth.push;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.BerthConfig;
+import dev.berth.config.ForwardingConfig;
+import dev.berth.config.UpstreamConfig;
+import dev.berth.config.UpstreamConfig.ForwardMode;
+import dev.berth.http.OciError;
+import dev.berth.http.RegistryException;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.push.ForwardJob.State;
+import dev.berth.routing.Target;
+import dev.berth.storage.BlobFile;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.ForwardJournal;
+import dev.berth.storage.ManifestStore;
+import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every forward of a pushed manifest, in both modes. A {@code sync} forward runs at once while its
+ * client waits, and is only listed. An {@code async} forward is journaled (forced to disk) before
+ * the push is acknowledged; a bounded pool of workers then forwards it, retrying with exponential
+ * backoff and jitter (longer when the upstream sends {@code Retry-After}) until it is done, the
+ * upstream rejects it as invalid, or its deadline passes. On start every unfinished forward in the
+ * journal is resumed. The tag is written locally once the upstream has the manifest. Thread-safe.
+ */
+public final class Forwarding {
+  private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
+
+  /** Upstream answers that no retry can change: the content itself is refused. */
+  private static final Set<OciError> PERMANENT =
+      Set.of(
+          OciError.MANIFEST_INVALID,
+          OciError.MANIFEST_TOO_LARGE,
+          OciError.MANIFEST_BLOB_UNKNOWN,
+          OciError.BLOB_UPLOAD_INVALID,
+          OciError.DIGEST_INVALID,
+          OciError.SIZE_INVALID,
+          OciError.NAME_INVALID);
+
+  private final BerthConfig config;
+  private final ForwardingConfig settings;
+  private final Forwarder forwarder;
+  private final ManifestPush push;
+  private final ManifestStore manifests;
+  private final BlobStore blobs;
+  private final ForwardJournal journal;
+  private final BerthMetrics metrics;
+  private final Executor blocking;
+  private final ScheduledExecutorService timer;
+  private final Clock clock;
+  private final Map<String, ForwardJob> jobs = new ConcurrentHashMap<>();
+  private final Set<String> metered = ConcurrentHashMap.newKeySet();
+  private final Deque<String> ready = new ArrayDeque<>();
+  private int running;
+
+  public Forwarding(
+      BerthConfig config,
+      Forwarder forwarder,
+      ManifestPush push,
+      ManifestStore manifests,
+      BlobStore blobs,
+      ForwardJournal journal,
+      BerthMetrics metrics,
+      Executor blocking,
+      ScheduledExecutorService timer,
+      Clock clock) {
+    this.config = config;
+    this.settings = config.forwarding();
+    this.forwarder = forwarder;
+    this.push = push;
+    this.manifests = manifests;
+    this.blobs = blobs;
+    this.journal = journal;
+    this.metrics = metrics;
+    this.blocking = blocking;
+    this.timer = timer;
+    this.clock = clock;
+  }
+
+  /**
+   * Loads the journal and resumes every forward that had not finished; forgets finished ones past
+   * their retention. Call once, before the server takes requests.
+   */
+  public void start() throws IOException {
+    int resumed = 0;
+    for (var record : journal.readAll().entrySet()) {
+      ForwardJob job;
+      try {
+        job = ForwardJob.parse(record.getValue()).recovered();
+      } catch (IOException e) {
+        log.warn("skipping forwarding record {}: {}", record.getKey(), e.getMessage());
+        continue;
+      }
+      if (job.finished() && expired(job)) {
+        journal.delete(job.id());
+        continue;
+      }
+      jobs.put(job.id(), job);
+      meter(job.registry());
+      if (!job.finished()) {
+        resumed++;
+        schedule(job);
+      }
+    }
+    if (resumed > 0) {
+      log.info("resuming {} unfinished forwards from the journal", resumed);
+    }
+    var unused = timer.scheduleWithFixedDelay(this::prune, 10, 10, TimeUnit.MINUTES);
+  }
+
+  /**
+   * Forwards {@code stored}, pushed to {@code target} under {@code ref}, in the target upstream's
+   * mode. The future completes once the client may be answered: for {@code sync} when the upstream
+   * has the manifest (failing with the OCI error its answer maps to), for {@code async} once the
+   * forward is journaled. Blocks on disk writes: call it from a blocking thread.
+   */
+  public CompletableFuture<Void> submit(
+      Target target, ManifestReference ref, ManifestPush.Stored stored) {
+    UpstreamConfig upstream = target.upstream().orElseThrow();
+    Instant now = clock.instant();
+    Manifest manifest = stored.manifest();
+    long size = manifest.bytes().length;
+    for (Digest d : stored.blobs()) {
+      size += blobs.find(d).map(BlobFile::size).orElse(0L);
+    }
+    ForwardJob job =
+        new ForwardJob(
+            UUID.randomUUID().toString(),
+            target.registry(),
+            target.repository().value(),
+            ref.toString(),
+            manifest.digest(),
+            manifest.mediaType(),
+            size,
+            upstream.forwarding(),
+            State.PENDING,
+            0,
+            null,
+            now,
+            now.plus(settings.deadline()),
+            null,
+            null);
+    meter(job.registry());
+    if (job.mode() == ForwardMode.ASYNC) {
+      save(job); // Durable before the client hears that its push is accepted.
+      jobs.put(job.id(), job);
+      schedule(job);
+      return CompletableFuture.completedFuture(null);
+    }
+    ForwardJob started = job.started(now);
+    jobs.put(job.id(), started);
+    return attempt(started, target, manifest, stored.blobs())
+        .whenComplete(
+            (v, e) -> {
+              Instant end = clock.instant();
+              if (e == null) {
+                jobs.put(job.id(), started.done(end));
+              } else {
+                RegistryException cause = Forwarder.failure(e);
+                metrics.forwardFailure(job.registry(), causeOf(cause));
+                jobs.put(job.id(), started.failed(cause.getMessage(), end));
+              }
+            })
+        .exceptionally(
+            e -> {
+              throw Forwarder.failure(e);
+            });
+  }
+
+  /** One attempt: every blob and child first, then the manifest, then the local tag. */
+  private CompletableFuture<Void> attempt(
+      ForwardJob job, Target target, Manifest manifest, List<Digest> blobsNamed) {
+    return forwarder
+        .manifest(target, job.reference(), manifest, blobsNamed)
+        .thenRun(() -> push.tag(target, ManifestReference.of(job.reference()), manifest));
+  }
+
+  private void schedule(ForwardJob job) {
+    Instant next = job.nextAttemptAt();
+    long delay = next == null ? 0 : Duration.between(clock.instant(), next).toMillis();
+    if (delay <= 0) {
+      enqueue(job.id());
+    } else {
+      var unused = timer.schedule(() -> enqueue(job.id()), delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void enqueue(String id) {
+    synchronized (this) {
+      ready.add(id);
+    }
+    dispatch();
+  }
+
+  /** Starts queued forwards while fewer than {@code workers} run. */
+  private void dispatch() {
+    while (true) {
+      String id;
+      synchronized (this) {
+        if (running >= settings.workers() || ready.isEmpty()) {
+          return;
+        }
+        id = ready.poll();
+        running++;
+      }
+      blocking.execute(() -> run(id));
+    }
+  }
+
+  private void run(String id) {
+    CompletableFuture<Void> done;
+    ForwardJob job = jobs.get(id);
+    try {
+      if (job == null || job.state() != State.PENDING) {
+        done = CompletableFuture.completedFuture(null);
+      } else {
+        done = runAsync(job);
+      }
+    } catch (RuntimeException e) {
+      done = CompletableFuture.failedFuture(e);
+    }
+    done.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            log.error("forward {} could not be run", id, e);
+          }
+          synchronized (this) {
+            running--;
+          }
+          dispatch();
+        });
+  }
+
+  private CompletableFuture<Void> runAsync(ForwardJob pending) {
+    ForwardJob job = pending.started(clock.instant());
+    save(job);
+    jobs.put(job.id(), job);
+    Optional<UpstreamConfig> upstream = config.upstreamFor(job.registry());
+    if (upstream.isEmpty() || !upstream.get().push()) {
+      finish(job, OciError.DENIED.with("pushes to " + job.registry() + " are no longer enabled"));
+      return CompletableFuture.completedFuture(null);
+    }
+    Target target = new Target(job.registry(), RepositoryName.of(job.repository()), upstream);
+    Manifest manifest;
+    try {
+      manifest =
+          manifests
+              .get(job.digest())
+              .orElseThrow(
+                  () ->
+                      OciError.MANIFEST_UNKNOWN.with(
+                          "manifest " + job.digest() + " is no longer on disk"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RegistryException e) {
+      finish(job, e);
+      return CompletableFuture.completedFuture(null);
+    }
+    return attempt(job, target, manifest, ManifestPush.blobsOf(manifest))
+        .handleAsync(
+            (v, e) -> {
+              if (e == null) {
+                ForwardJob done = job.done(clock.instant());
+                save(done);
+                jobs.put(done.id(), done);
+                log.info(
+                    "forwarded {} ({}) after {} attempt(s)",
+                    job.ref(),
+                    job.digest(),
+                    job.attempts());
+              } else {
+                retryOrFail(job, e);
+              }
+              return null;
+            },
+            blocking);
+  }
+
+  private void retryOrFail(ForwardJob job, Throwable e) {
+    RegistryException cause = Forwarder.failure(e);
+    metrics.forwardFailure(job.registry(), causeOf(cause));
+    Instant now = clock.instant();
+    Duration wait = backoff(job.attempts());
+    Throwable raw = UpstreamClient.unwrap(e);
+    if (raw instanceof UpstreamException u && u.retryAfter().isPresent()) {
+      wait = max(wait, u.retryAfter().get());
+    }
+    if (PERMANENT.contains(cause.error()) || now.plus(wait).isAfter(job.deadline())) {
+      finish(job, cause);
+      return;
+    }
+    ForwardJob pending = job.retryAt(cause.getMessage(), now.plus(wait));
+    save(pending);
+    jobs.put(pending.id(), pending);
+    log.warn(
+        "forwarding {} failed (attempt {}), retrying in {} s: {}",
+        job.ref(),
+        job.attempts(),
+        wait.toSeconds(),
+        cause.getMessage());
+    schedule(pending);
+  }
+
+  private void finish(ForwardJob job, RegistryException cause) {
+    ForwardJob failed = job.failed(cause.getMessage(), clock.instant());
+    save(failed);
+    jobs.put(failed.id(), failed);
+    log.error(
+        "forwarding {} failed for good after {} attempt(s): {}",
+        job.ref(),
+        job.attempts(),
+        cause.getMessage());
+  }
+
+  /** Exponential from 1 s, at most 5 min, with full jitter on the upper half. */
+  static Duration backoff(int attempts) {
+    long ceiling =
+        Math.min(
+            LONGEST_RETRY.toMillis(),
+            FIRST_RETRY.toMillis() << Math.min(20, Math.max(0, attempts - 1)));
+    return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static String causeOf(RegistryException e) {
+    return e.error().code().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private void save(ForwardJob job) {
+    if (job.mode() != ForwardMode.ASYNC) {
+      return;
+    }
+    try {
+      journal.write(job.id(), job.toBytes());
+    } catch (IOException e) {
+      throw OciError.UNAVAILABLE.with("cannot write the forwarding journal: " + e.getMessage());
+    }
+  }
+
+  private boolean expired(ForwardJob job) {
+    return job.finishedAt() != null
+        && job.finishedAt().plus(settings.retention()).isBefore(clock.instant());
+  }
+
+  private void prune() {
+    for (ForwardJob job : List.copyOf(jobs.values())) {
+      if (job.finished() && expired(job) && jobs.remove(job.id(), job)) {
+        try {
+          journal.delete(job.id());
+        } catch (IOException e) {
+          log.warn("cannot delete forwarding record {}: {}", job.id(), e.toString());
+        }
+      }
+    }
+  }
+
+  private void meter(String registry) {
+    if (metered.add(registry)) {
+      metrics.forwardQueue(
+          registry,
+          () -> unfinished(registry).count(),
+          () ->
+              unfinished(registry)
+                  .map(ForwardJob::acceptedAt)
+                  .min(Comparator.naturalOrder())
+                  .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0)
+                  .orElse(0.0));
+    }
+  }
+
+  private java.util.stream.Stream<ForwardJob> unfinished(String registry) {
+    return jobs.values().stream().filter(j -> j.registry().equals(registry) && !j.finished());
+  }
+
+  /**
+   * The state of every forward Berth knows, as {@code GET /_berth/v1/forwarding} returns it: lists
+   * {@code pending}, {@code inFlight}, {@code done} and {@code failed}, oldest first.
+   */
+  public byte[] statusJson() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode pending = root.putArray("pending");
+    ArrayNode inFlight = root.putArray("inFlight");
+    ArrayNode done = root.putArray("done");
+    ArrayNode failed = root.putArray("failed");
+    jobs.values().stream()
+        .sorted(Comparator.comparing(ForwardJob::acceptedAt))
+        .forEach(
+            j ->
+                (switch (j.state()) {
+                      case PENDING -> pending;
+                      case IN_FLIGHT -> inFlight;
+                      case DONE -> done;
+                      case FAILED -> failed;
+                    })
+                    .add(j.toJson()));
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
