@@ -48,6 +48,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void forwardingIsSyncUnlessAskedAndItsSettingsAreRead() {
+    BerthConfig config =
+        parse(
+            """
+            defaultUpstream: a.io
+            storage:
+              allowDelete: true
+            forwarding:
+              deadline: 2h
+              workers: 8
+              parallelUploads: 2
+              retention: 30m
+            upstreams:
+              - name: a.io
+                push: true
+                forwarding: async
+              - name: b.io
+                push: true
+            """);
+    assertThat(config.upstreamFor("a.io").orElseThrow().forwarding())
+        .isEqualTo(UpstreamConfig.ForwardMode.ASYNC);
+    assertThat(config.upstreamFor("b.io").orElseThrow().forwarding())
+        .isEqualTo(UpstreamConfig.ForwardMode.SYNC);
+    assertThat(config.forwarding())
+        .isEqualTo(new ForwardingConfig(Duration.ofHours(2), 8, 2, Duration.ofMinutes(30)));
+    assertThat(config.storage().allowDelete()).isTrue();
+    assertThat(BerthConfig.defaults().storage().allowDelete()).isFalse();
+    assertThat(BerthConfig.defaults().forwarding())
+        .isEqualTo(new ForwardingConfig(Duration.ofHours(24), 4, 4, Duration.ofHours(24)));
+  }
+
+  @Test
   void emptyFileIsTheDefaults() {
     assertThat(parse("")).isEqualTo(BerthConfig.defaults());
   }
@@ -116,6 +148,10 @@ class ConfigLoaderTest {
           password alone       | upstreams:\\n  - name: a.io\\n    credentials:\\n      password: pw-1 | berth.yaml:3: upstreams[0].credentials: password needs a username
           inline with none     | upstreams:\\n  - name: a.io\\n    credentials:\\n      source: none\\n      username: u\\n      password: p | berth.yaml:3: upstreams[0].credentials: username, password and identityToken are used with source inline or auto, not none
           empty file reference | upstreams:\\n  - name: a.io\\n    credentials:\\n      username: u\\n      password: "file:" | berth.yaml:5: upstreams[0].credentials.password: file: names no file
+          unknown forwarding   | upstreams:\\n  - name: a.io\\n    forwarding: later          | berth.yaml:3: upstreams[0].forwarding: unknown forwarding mode "later" (expected: sync or async)
+          workers out of range | forwarding:\\n  workers: 0                                  | berth.yaml:1: forwarding: workers: 0 (expected: 1-64)
+          zero deadline        | forwarding:\\n  deadline: 0s                                | berth.yaml:1: forwarding: deadline must be positive
+          bad allowDelete      | storage:\\n  allowDelete: sometimes                        | berth.yaml:2: storage.allowDelete:
           """)
   void errorsNameTheLineAndTheKey(String what, String yaml, String expected) {
     assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))

@@ -15,6 +15,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
+import dev.berth.push.DeleteRoutes;
 import dev.berth.push.PushRoutes;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
@@ -30,6 +31,7 @@ public final class RegistryService implements HttpService {
   private final BlobRoutes blobs;
   private final TagLister tags;
   private final PushRoutes push;
+  private final DeleteRoutes deletes;
   private final ClientAccess access;
 
   public RegistryService(
@@ -38,6 +40,7 @@ public final class RegistryService implements HttpService {
       BlobFetcher blobs,
       TagLister tags,
       PushRoutes push,
+      DeleteRoutes deletes,
       ClientAccess access,
       BerthMetrics metrics) {
     this.routes = routes;
@@ -45,6 +48,7 @@ public final class RegistryService implements HttpService {
     this.blobs = new BlobRoutes(blobs, metrics);
     this.tags = tags;
     this.push = push;
+    this.deletes = deletes;
     this.access = access;
   }
 
@@ -64,14 +68,24 @@ public final class RegistryService implements HttpService {
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     // Before anything is fetched or forwarded: an upload's status is part of pushing.
     access.check(ctx, route.target(), !read || route.kind() == RegistryRoute.Kind.UPLOAD);
+    if (read) {
+      deletes.checkVisible(route);
+    }
     return switch (route.kind()) {
       case MANIFEST ->
           read
               ? manifests.get(ctx, route)
               : method == HttpMethod.PUT
                   ? push.putManifest(ctx, req, route)
-                  : unsupported(method, "manifests");
-      case BLOB -> read ? blobs.get(ctx, route) : unsupported(method, "blobs");
+                  : method == HttpMethod.DELETE
+                      ? deletes.deleteManifest(route)
+                      : unsupported(method, "manifests");
+      case BLOB ->
+          read
+              ? blobs.get(ctx, route)
+              : method == HttpMethod.DELETE
+                  ? deletes.deleteBlob(route)
+                  : unsupported(method, "blobs");
       case TAGS -> read ? listTags(ctx, route) : unsupported(method, "tags");
       case UPLOAD -> push.upload(ctx, req, route);
       case REFERRERS -> read ? push.referrers(ctx, route) : unsupported(method, "referrers");

@@ -33,6 +33,7 @@ public final class PushRoutes {
   private final ManifestPush manifests;
   private final Forwarder forwarder;
   private final Forwarding forwarding;
+  private final DeleteRoutes deletes;
   private final Executor blocking;
 
   public PushRoutes(
@@ -40,11 +41,13 @@ public final class PushRoutes {
       ManifestPush manifests,
       Forwarder forwarder,
       Forwarding forwarding,
+      DeleteRoutes deletes,
       Executor blocking) {
     this.uploads = uploads;
     this.manifests = manifests;
     this.forwarder = forwarder;
     this.forwarding = forwarding;
+    this.deletes = deletes;
     this.blocking = blocking;
   }
 
@@ -59,8 +62,12 @@ public final class PushRoutes {
     }
   }
 
-  /** Starts forwarding a blob just stored for an upstream repository; the manifest waits for it. */
+  /**
+   * After a blob is stored for {@code route}'s repository: a local one sees it again if it was
+   * deleted there; for an upstream one, forwarding starts (the manifest waits for it).
+   */
   private void forward(RegistryRoute route, Digest digest) {
+    deletes.restore(route.target(), digest);
     if (!route.target().isLocal()) {
       var unused = forwarder.blob(route.target(), digest);
     }
@@ -184,6 +191,7 @@ public final class PushRoutes {
             .thenComposeAsync(
                 stored -> {
                   if (route.target().isLocal()) {
+                    deletes.restore(route.target(), stored.manifest().digest());
                     if (stored.subject() != null) {
                       // This repository serves the referrers API for the subject.
                       ctx.addAdditionalResponseHeader("oci-subject", stored.subject().toString());

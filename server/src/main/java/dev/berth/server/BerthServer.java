@@ -17,6 +17,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
+import dev.berth.push.DeleteRoutes;
 import dev.berth.push.Forwarder;
 import dev.berth.push.Forwarding;
 import dev.berth.push.ManifestPush;
@@ -25,6 +26,7 @@ import dev.berth.push.Uploads;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
+import dev.berth.storage.Deletions;
 import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.ReferrerStore;
@@ -118,8 +120,17 @@ public final class BerthServer implements AutoCloseable {
             1,
             1,
             TimeUnit.HOURS);
+    ReferrerStore referrers = new ReferrerStore(paths);
     ManifestPush manifestPush =
-        new ManifestPush(manifests, tags, blobs, new ReferrerStore(paths), Clock.systemUTC());
+        new ManifestPush(manifests, tags, blobs, referrers, Clock.systemUTC());
+    DeleteRoutes deletes =
+        new DeleteRoutes(
+            new Deletions(paths, config.storage().allowDelete()),
+            manifests,
+            tags,
+            blobs,
+            referrers,
+            blocking);
     Forwarder forwarder =
         new Forwarder(upstreams, blobs, manifests, metrics, config.forwarding().parallelUploads());
     Forwarding forwarding =
@@ -141,7 +152,8 @@ public final class BerthServer implements AutoCloseable {
             new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC()),
             new BlobFetcher(blobs, upstreams, metrics, blocking),
             new TagLister(tags, upstreams, blocking),
-            new PushRoutes(uploads, manifestPush, forwarder, forwarding, blocking),
+            new PushRoutes(uploads, manifestPush, forwarder, forwarding, deletes, blocking),
+            deletes,
             ClientAccess.of(config.auth()),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.

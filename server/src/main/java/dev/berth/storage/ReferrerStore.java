@@ -35,6 +35,12 @@ public final class ReferrerStore {
         JSON.writeValueAsBytes(descriptor));
   }
 
+  /** Forgets {@code referrer} as a referrer of {@code subject}. */
+  public void remove(String registry, String repository, Digest subject, Digest referrer)
+      throws IOException {
+    Files.deleteIfExists(paths.referrer(registry, repository, subject, referrer));
+  }
+
   /** The descriptors of the referrers of {@code subject}, sorted by digest. */
   public List<JsonNode> list(String registry, String repository, Digest subject)
       throws IOException {

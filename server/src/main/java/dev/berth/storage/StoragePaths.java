@@ -69,6 +69,14 @@ public final class StoragePaths {
         .resolve(referrer.algorithm() + "-" + referrer.hex() + ".json");
   }
 
+  /** The marker of {@code digest} deleted from local repository {@code repository}. */
+  public Path deleted(String registry, String repository, Digest digest) {
+    return root.resolve("deleted")
+        .resolve(registry)
+        .resolve(repository)
+        .resolve(digest.algorithm() + "-" + digest.hex());
+  }
+
   public Path uploads() {
     return root.resolve("uploads");
   }

@@ -46,6 +46,11 @@ public final class TagStore {
     AtomicFiles.write(paths, paths.tag(registry, repository, tag), JSON.writeValueAsBytes(n));
   }
 
+  /** Removes tag {@code tag} of {@code repository}; false when there was none. */
+  public boolean delete(String registry, String repository, String tag) throws IOException {
+    return Files.deleteIfExists(paths.tag(registry, repository, tag));
+  }
+
   /** The tags recorded for {@code repository}, sorted; empty when it has none. */
   public java.util.List<String> tags(String registry, String repository) throws IOException {
     java.nio.file.Path dir = paths.tag(registry, repository, "x").getParent();

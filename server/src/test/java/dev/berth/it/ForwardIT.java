@@ -319,6 +319,43 @@ class ForwardIT {
         .isEqualTo(manifest);
   }
 
+  @Test
+  void referrersReachAnUpstreamWithoutTheReferrersApiAsItsFallbackTag() throws Exception {
+    RegistryClient client = berth.client();
+    String repo = "registry.test/team/refs";
+    TestImages.Image image = TestImages.pushImage(client, repo, "linux/amd64", "subject");
+    client.pushManifest(repo, "1", TestImages.OCI_MANIFEST, image.manifest());
+    String empty = client.pushBlob(repo, "{}".getBytes(StandardCharsets.UTF_8));
+    String sbom = artifact(client, repo, "application/vnd.example.sbom", empty, image);
+    String sig = artifact(client, repo, "application/vnd.example.sig", empty, image);
+
+    // Distribution 2.8 has no referrers API: Berth keeps the referrers tag schema's index there.
+    HttpResponse<byte[]> index =
+        upstreamClient("team/refs")
+            .get(
+                "/v2/team/refs/manifests/" + image.digest().replace(':', '-'),
+                Map.of("accept", TestImages.OCI_INDEX));
+    assertThat(index.statusCode()).isEqualTo(200);
+    var manifests = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.body());
+    assertThat(manifests.path("manifests").findValuesAsText("digest"))
+        .containsExactlyInAnyOrder(sbom, sig);
+    assertThat(manifests.path("manifests").findValuesAsText("artifactType"))
+        .containsExactlyInAnyOrder("application/vnd.example.sbom", "application/vnd.example.sig");
+  }
+
+  /** Pushes through Berth an artifact of {@code type} about {@code subject}; returns its digest. */
+  private static String artifact(
+      RegistryClient client,
+      String repo,
+      String type,
+      String emptyConfig,
+      TestImages.Image subject) {
+    byte[] manifest = TestImages.artifact(type, emptyConfig, subject);
+    String digest = dev.berth.testing.Digests.sha256(manifest);
+    client.pushManifest(repo, digest, TestImages.OCI_MANIFEST, manifest);
+    return digest;
+  }
+
   private static List<String> concat(List<String> head, String... tail) {
     List<String> all = new java.util.ArrayList<>(head);
     all.addAll(List.of(tail));

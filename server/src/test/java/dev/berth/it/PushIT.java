@@ -41,6 +41,7 @@ class PushIT {
             localPrefixes: [team]
             storage:
               diskBudget: 1MiB
+              allowDelete: true
             upstreams:
               - name: docker.io
                 endpoints: ["%s"]
@@ -262,8 +263,8 @@ class PushIT {
     TestImages.Image image = TestImages.pushImage(client, "team/art", "linux/amd64", "subject");
     client.pushManifest("team/art", "1", TestImages.OCI_MANIFEST, image.manifest());
     String empty = client.pushBlob("team/art", "{}".getBytes(StandardCharsets.UTF_8));
-    String sbom = artifact(client, "application/vnd.example.sbom", empty, image);
-    String sig = artifact(client, "application/vnd.example.sig", empty, image);
+    String sbom = artifact(client, "team/art", "application/vnd.example.sbom", empty, image);
+    String sig = artifact(client, "team/art", "application/vnd.example.sig", empty, image);
 
     HttpResponse<String> all =
         send("GET", "/v2/team/art/referrers/" + image.digest(), null, Map.of());
@@ -287,26 +288,100 @@ class PushIT {
 
   /** Pushes an artifact of {@code type} whose subject is {@code subject}; returns its digest. */
   private static String artifact(
-      RegistryClient client, String type, String emptyConfig, TestImages.Image subject)
+      RegistryClient client, String repo, String type, String emptyConfig, TestImages.Image subject)
       throws Exception {
-    byte[] manifest =
-        ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"artifactType\":\"%s\",\"config\":{\"mediaType\":"
-                + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"%s\",\"size\":2},"
-                + "\"layers\":[],\"subject\":{\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%d}}")
-            .formatted(type, emptyConfig, subject.digest(), subject.manifest().length)
-            .getBytes(StandardCharsets.UTF_8);
+    byte[] manifest = TestImages.artifact(type, emptyConfig, subject);
     String digest = Digests.sha256(manifest);
     HttpResponse<String> put =
         send(
             "PUT",
-            "/v2/team/art/manifests/" + digest,
+            "/v2/" + repo + "/manifests/" + digest,
             manifest,
             Map.of("content-type", TestImages.OCI_MANIFEST));
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(put.headers().firstValue("oci-subject")).contains(subject.digest());
     return digest;
+  }
+
+  @Test
+  void deletesHideContentFromTheirRepositoryOnly() throws Exception {
+    RegistryClient client = berth.client();
+    TestImages.Image image = TestImages.pushImage(client, "team/del", "linux/amd64", "deleted");
+    client.pushManifest("team/del", "tagtest0", TestImages.OCI_MANIFEST, image.manifest());
+    client.pushManifest("team/del", "other", TestImages.OCI_MANIFEST, image.manifest());
+    TestImages.Image kept = TestImages.pushImage(client, "team/del", "linux/arm64", "kept");
+    client.pushManifest("team/del", "kept", TestImages.OCI_MANIFEST, kept.manifest());
+    String empty = client.pushBlob("team/del", "{}".getBytes(StandardCharsets.UTF_8));
+    String sbom = artifact(client, "team/del", "application/vnd.example.sbom", empty, image);
+    String layer = image.layers().get(0);
+    client.pushBlob("team/shared-del", "{}".getBytes(StandardCharsets.UTF_8));
+
+    // A tag: 202, and the tag list shrinks.
+    assertThat(send("DELETE", "/v2/team/del/manifests/tagtest0", null, Map.of()).statusCode())
+        .isEqualTo(202);
+    assertThat(send("GET", "/v2/team/del/tags/list", null, Map.of()).body())
+        .doesNotContain("tagtest0")
+        .contains("other");
+    assertThat(send("DELETE", "/v2/team/del/manifests/tagtest0", null, Map.of()).body())
+        .contains("MANIFEST_UNKNOWN");
+
+    // A digest: 202, gone by digest and from every tag that named it; a second delete is a 404.
+    assertThat(
+            send("DELETE", "/v2/team/del/manifests/" + image.digest(), null, Map.of()).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> gone =
+        send(
+            "GET",
+            "/v2/team/del/manifests/" + image.digest(),
+            null,
+            Map.of("accept", TestImages.OCI_MANIFEST));
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(gone.body()).contains("MANIFEST_UNKNOWN");
+    assertThat(send("GET", "/v2/team/del/tags/list", null, Map.of()).body())
+        .doesNotContain("other")
+        .contains("kept");
+    assertThat(
+            send("DELETE", "/v2/team/del/manifests/" + image.digest(), null, Map.of()).statusCode())
+        .isEqualTo(404);
+
+    // A referrer deleted leaves its subject's referrers.
+    assertThat(send("DELETE", "/v2/team/del/manifests/" + sbom, null, Map.of()).statusCode())
+        .isEqualTo(202);
+    assertThat(send("GET", "/v2/team/del/referrers/" + image.digest(), null, Map.of()).body())
+        .doesNotContain(sbom);
+
+    // A blob: 202, then 404 here; another repository holding the same bytes still serves them.
+    assertThat(send("DELETE", "/v2/team/del/blobs/" + layer, null, Map.of()).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> blob = send("GET", "/v2/team/del/blobs/" + layer, null, Map.of());
+    assertThat(blob.statusCode()).isEqualTo(404);
+    assertThat(blob.body()).contains("BLOB_UNKNOWN");
+    assertThat(send("DELETE", "/v2/team/del/blobs/" + empty, null, Map.of()).statusCode())
+        .isEqualTo(202);
+    assertThat(send("GET", "/v2/team/shared-del/blobs/" + empty, null, Map.of()).statusCode())
+        .isEqualTo(200);
+    // Pushed again, it is back.
+    client.pushBlob("team/del", "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(send("GET", "/v2/team/del/blobs/" + empty, null, Map.of()).statusCode())
+        .isEqualTo(200);
+    assertThat(send("GET", "/v2/team/del/manifests/kept", null, Map.of()).statusCode())
+        .isEqualTo(200);
+
+    // Never from an upstream, and never where it is not enabled.
+    HttpResponse<String> upstream =
+        send("DELETE", "/v2/push.example/app/manifests/1", null, Map.of());
+    assertThat(upstream.statusCode()).isEqualTo(405);
+    assertThat(upstream.body()).contains("UNSUPPORTED").contains("does not delete from upstreams");
+    try (Berth plain = Berth.start(dir.resolve("no-delete"), "localPrefixes: [team]\n")) {
+      HttpResponse<String> refused =
+          Http.send(
+              "DELETE",
+              "http://" + plain.address() + "/v2/team/del/blobs/" + empty,
+              null,
+              Map.of());
+      assertThat(refused.statusCode()).isEqualTo(405);
+      assertThat(refused.body()).contains("UNSUPPORTED").contains("storage.allowDelete");
+    }
   }
 
   @Test

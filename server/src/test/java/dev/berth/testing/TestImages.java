@@ -176,4 +176,22 @@ public final class TestImages {
     }
     return bytes.toByteArray();
   }
+
+  /**
+   * An OCI artifact manifest of {@code artifactType} with the empty config {@code emptyConfig} (the
+   * digest of {@code {}}), no layers, and {@code subject} as its subject.
+   */
+  public static byte[] artifact(String artifactType, String emptyConfig, Image subject) {
+    return ("{\"schemaVersion\":2,\"mediaType\":\""
+            + OCI_MANIFEST
+            + "\","
+            + "\"artifactType\":\"%s\",\"config\":{\"mediaType\":"
+            + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"%s\",\"size\":2},"
+            + "\"layers\":[],\"subject\":{\"mediaType\":\""
+            + OCI_MANIFEST
+            + "\","
+            + "\"digest\":\"%s\",\"size\":%d}}")
+        .formatted(artifactType, emptyConfig, subject.digest(), subject.manifest().length)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
 }
