@@ -37,11 +37,22 @@ import picocli.CommandLine.Parameters;
       "to Berth (localhost:5000/ghcr.io/org/app:1.2) or the upstream's",
       "(ghcr.io/org/app:1.2); the latest push of each counts.",
       "Exits 0 when all are upstream; 1 when one failed for good, is not known",
-      "to Berth, or the timeout passed; 2 on a usage error."
+      "to Berth, the timeout passed, or Berth stayed unreachable for 30 s;",
+      "2 on a usage error."
     })
 final class AwaitCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration UNREACHABLE = Duration.ofSeconds(30);
+
+  /** Berth could not be reached. */
+  private static final class Unreachable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   @Option(
       names = "--berth",
@@ -101,8 +112,23 @@ final class AwaitCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + limit.toNanos();
     Set<String> followed = new HashSet<>();
     String shown = "";
+    long unreachableSince = 0;
     while (true) {
-      Map<String, Forward> latest = latest(fetch(http, base));
+      JsonNode status;
+      try {
+        status = fetch(http, base);
+        unreachableSince = 0;
+      } catch (Unreachable e) {
+        // A Berth restarting (it resumes its forwards) is waited for a while; a missing one is not.
+        long now = System.nanoTime();
+        unreachableSince = unreachableSince == 0 ? now : unreachableSince;
+        if (now - unreachableSince > UNREACHABLE.toNanos() || now > deadline) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+        Thread.sleep(POLL.toMillis());
+        continue;
+      }
+      Map<String, Forward> latest = latest(status);
       List<Forward> watched = new ArrayList<>();
       if (all) {
         for (Forward f : latest.values()) {
@@ -212,7 +238,9 @@ final class AwaitCommand implements Callable<Integer> {
       }
       return JSON.readTree(res.body());
     } catch (ConnectException e) {
-      throw new IllegalStateException("cannot reach Berth at " + base + ": connection refused", e);
+      throw new Unreachable("cannot reach Berth at " + base + ": connection refused", e);
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new Unreachable("Berth at " + base + " did not answer: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -254,7 +254,9 @@ public final class Forwarding {
     done.whenComplete(
         (v, e) -> {
           if (e != null) {
-            log.error("forward {} could not be run", id, e);
+            // Say the journal could not be written: the forward stays pending and is tried again.
+            log.warn("forward {} could not be run, trying again in a minute: {}", id, e.toString());
+            var unused = timer.schedule(() -> enqueue(id), 1, TimeUnit.MINUTES);
           }
           synchronized (this) {
             running--;
@@ -293,8 +295,9 @@ public final class Forwarding {
             (v, e) -> {
               if (e == null) {
                 ForwardJob done = job.done(clock.instant());
-                save(done);
                 jobs.put(done.id(), done);
+                // Unrecorded, it is forwarded again after a restart: the upstream answers the same.
+                trySave(done);
                 log.info(
                     "forwarded {} ({}) after {} attempt(s)",
                     job.ref(),
@@ -322,8 +325,8 @@ public final class Forwarding {
       return;
     }
     ForwardJob pending = job.retryAt(cause.getMessage(), now.plus(wait));
-    save(pending);
     jobs.put(pending.id(), pending);
+    trySave(pending);
     log.warn(
         "forwarding {} failed (attempt {}), retrying in {} s: {}",
         job.ref(),
@@ -335,8 +338,8 @@ public final class Forwarding {
 
   private void finish(ForwardJob job, RegistryException cause) {
     ForwardJob failed = job.failed(cause.getMessage(), clock.instant());
-    save(failed);
     jobs.put(failed.id(), failed);
+    trySave(failed);
     log.error(
         "forwarding {} failed for good after {} attempt(s): {}",
         job.ref(),
@@ -369,6 +372,15 @@ public final class Forwarding {
       journal.write(job.id(), job.toBytes());
     } catch (IOException e) {
       throw OciError.UNAVAILABLE.with("cannot write the forwarding journal: " + e.getMessage());
+    }
+  }
+
+  /** As {@link #save}, logging a failure instead: the state in memory goes on. */
+  private void trySave(ForwardJob job) {
+    try {
+      save(job);
+    } catch (RuntimeException e) {
+      log.warn("cannot record forward {} as {}: {}", job.ref(), job.state(), e.getMessage());
     }
   }
 

@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestReference;
+import dev.berth.pull.ReferrersLookup;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.Target;
 import java.io.IOException;
@@ -34,6 +35,7 @@ public final class PushRoutes {
   private final Forwarder forwarder;
   private final Forwarding forwarding;
   private final DeleteRoutes deletes;
+  private final ReferrersLookup referrers;
   private final Executor blocking;
 
   public PushRoutes(
@@ -42,12 +44,14 @@ public final class PushRoutes {
       Forwarder forwarder,
       Forwarding forwarding,
       DeleteRoutes deletes,
+      ReferrersLookup referrers,
       Executor blocking) {
     this.uploads = uploads;
     this.manifests = manifests;
     this.forwarder = forwarder;
     this.forwarding = forwarding;
     this.deletes = deletes;
+    this.referrers = referrers;
     this.blocking = blocking;
   }
 
@@ -218,34 +222,38 @@ public final class PushRoutes {
 
   /**
    * GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;[?artifactType=]: an OCI index of the manifests
-   * pushed with that subject, for local repositories. Upstream repositories answer 404, so clients
-   * use the referrers tag schema, which Berth passes through.
+   * that name that subject: those pushed here for a local repository; for an upstream one, the
+   * upstream's referrers API, or its referrers tag schema index.
    */
   public HttpResponse referrers(ServiceRequestContext ctx, RegistryRoute route) {
-    if (!route.target().isLocal()) {
-      throw OciError.NAME_UNKNOWN.with(
-          "the referrers API is served for local repositories; use the referrers tag schema");
-    }
     Digest subject = parseDigest(route.reference());
     String artifactType = ctx.queryParam("artifactType");
+    CompletableFuture<ReferrersLookup.Referrers> found =
+        route.target().isLocal()
+            ? CompletableFuture.supplyAsync(
+                () ->
+                    new ReferrersLookup.Referrers(
+                        manifests.referrersIndex(route.target(), subject, artifactType),
+                        artifactType != null),
+                blocking)
+            : referrers.find(route.target(), subject, artifactType);
     return HttpResponse.of(
-        CompletableFuture.supplyAsync(
-                () -> manifests.referrersIndex(route.target(), subject, artifactType), blocking)
-            .thenApply(
-                body -> {
-                  ResponseHeadersBuilder h =
-                      ResponseHeaders.builder(HttpStatus.OK)
-                          .contentType(
-                              com.linecorp.armeria.common.MediaType.parse(
-                                  "application/vnd.oci.image.index.v1+json"))
-                          .contentLength(body.length);
-                  if (artifactType != null) {
-                    h.set("oci-filters-applied", "artifactType");
-                  }
-                  return ctx.method() == HttpMethod.HEAD
-                      ? HttpResponse.of(h.build())
-                      : HttpResponse.of(h.build(), com.linecorp.armeria.common.HttpData.wrap(body));
-                }));
+        found.thenApply(
+            r -> {
+              ResponseHeadersBuilder h =
+                  ResponseHeaders.builder(HttpStatus.OK)
+                      .contentType(
+                          com.linecorp.armeria.common.MediaType.parse(
+                              "application/vnd.oci.image.index.v1+json"))
+                      .contentLength(r.index().length);
+              if (r.filtered()) {
+                h.set("oci-filters-applied", "artifactType");
+              }
+              return ctx.method() == HttpMethod.HEAD
+                  ? HttpResponse.of(h.build())
+                  : HttpResponse.of(
+                      h.build(), com.linecorp.armeria.common.HttpData.wrap(r.index()));
+            }));
   }
 
   private static RuntimeException tooLarge(long limit) {

@@ -16,6 +16,7 @@ import dev.berth.http.RegistryService;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.ReferrersLookup;
 import dev.berth.pull.TagLister;
 import dev.berth.push.DeleteRoutes;
 import dev.berth.push.Forwarder;
@@ -152,7 +153,14 @@ public final class BerthServer implements AutoCloseable {
             new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC()),
             new BlobFetcher(blobs, upstreams, metrics, blocking),
             new TagLister(tags, upstreams, blocking),
-            new PushRoutes(uploads, manifestPush, forwarder, forwarding, deletes, blocking),
+            new PushRoutes(
+                uploads,
+                manifestPush,
+                forwarder,
+                forwarding,
+                deletes,
+                new ReferrersLookup(upstreams),
+                blocking),
             deletes,
             ClientAccess.of(config.auth()),
             metrics);

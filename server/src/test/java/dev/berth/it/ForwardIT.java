@@ -341,6 +341,38 @@ class ForwardIT {
         .containsExactlyInAnyOrder(sbom, sig);
     assertThat(manifests.path("manifests").findValuesAsText("artifactType"))
         .containsExactlyInAnyOrder("application/vnd.example.sbom", "application/vnd.example.sig");
+
+    // Berth answers the referrers API for the upstream repository from that index.
+    HttpResponse<String> all =
+        Http.send(
+            "GET",
+            "http://" + berth.address() + "/v2/" + repo + "/referrers/" + image.digest(),
+            null,
+            Map.of());
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(all.body()).contains(sbom).contains(sig);
+    HttpResponse<String> filtered =
+        Http.send(
+            "GET",
+            "http://"
+                + berth.address()
+                + "/v2/"
+                + repo
+                + "/referrers/"
+                + image.digest()
+                + "?artifactType=application/vnd.example.sig",
+            null,
+            Map.of());
+    assertThat(filtered.body()).contains(sig).doesNotContain(sbom);
+    assertThat(filtered.headers().firstValue("oci-filters-applied")).contains("artifactType");
+    HttpResponse<String> none =
+        Http.send(
+            "GET",
+            "http://" + berth.address() + "/v2/" + repo + "/referrers/" + empty,
+            null,
+            Map.of());
+    assertThat(none.statusCode()).isEqualTo(200);
+    assertThat(none.body()).contains("\"manifests\":[]");
   }
 
   /** Pushes through Berth an artifact of {@code type} about {@code subject}; returns its digest. */

@@ -115,19 +115,22 @@ public final class Relay implements AutoCloseable {
     if (bearer != null) {
       req = req.withHeaders(req.headers().toBuilder().set("authorization", bearer));
     }
+    if (blobUpload) {
+      uploadsMax.accumulateAndGet(uploadsActive.incrementAndGet(), Math::max);
+    }
     HttpResponse res =
         upstream
             .execute(req)
             .mapHeaders(
                 h -> {
+                  // The registry answers an upload once it has read the body: it is over.
+                  if (blobUpload) {
+                    uploadsActive.decrementAndGet();
+                  }
                   statuses.add(h.status().code());
                   answers.add(line + " -> " + h.status().code());
                   return h;
                 });
-    if (blobUpload) {
-      uploadsMax.accumulateAndGet(uploadsActive.incrementAndGet(), Math::max);
-      res.whenComplete().handle((v, e) -> uploadsActive.decrementAndGet());
-    }
     boolean blob = req.path().contains("/blobs/sha256:");
     if (blob && flipBlobByte) {
       AtomicLong offset = new AtomicLong();
