@@ -24,6 +24,7 @@ import java.util.Set;
  * @param shutdownGrace how long transfers in flight may take to finish on SIGTERM
  * @param auth who may pull and push what; null lets every client in
  * @param forwarding how pushed content is forwarded to upstreams
+ * @param prefetch what Berth pre-pulls on its own, and how often
  */
 public record BerthConfig(
     HostPort listen,
@@ -36,7 +37,8 @@ public record BerthConfig(
     List<UpstreamConfig> upstreams,
     Duration shutdownGrace,
     AuthConfig auth,
-    ForwardingConfig forwarding) {
+    ForwardingConfig forwarding,
+    PrefetchConfig prefetch) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -66,7 +68,8 @@ public record BerthConfig(
       @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
       @JsonProperty("shutdownGrace") Duration shutdownGrace,
       @JsonProperty("auth") AuthConfig auth,
-      @JsonProperty("forwarding") ForwardingConfig forwarding) {
+      @JsonProperty("forwarding") ForwardingConfig forwarding,
+      @JsonProperty("prefetch") PrefetchConfig prefetch) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -78,12 +81,13 @@ public record BerthConfig(
     this.shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(30) : shutdownGrace;
     this.auth = auth;
     this.forwarding = forwarding == null ? ForwardingConfig.DEFAULTS : forwarding;
+    this.prefetch = prefetch == null ? PrefetchConfig.NONE : prefetch;
     validate();
   }
 
   /** The embedded defaults: what {@code berth serve} runs with when given no file. */
   public static BerthConfig defaults() {
-    return new BerthConfig(null, null, null, null, null, null, null, null, null, null, null);
+    return new BerthConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   private void validate() {
@@ -131,7 +135,8 @@ public record BerthConfig(
         upstreams,
         shutdownGrace,
         auth,
-        forwarding);
+        forwarding,
+        prefetch);
   }
 
   /** This configuration with another data directory. */
@@ -147,6 +152,7 @@ public record BerthConfig(
         upstreams,
         shutdownGrace,
         auth,
-        forwarding);
+        forwarding,
+        prefetch);
   }
 }

@@ -2,8 +2,6 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.config.BerthConfig;
-import dev.berth.config.ConfigLoader;
 import dev.berth.config.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -104,10 +102,10 @@ final class AwaitCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
     }
-    URI base = base();
+    URI base = AdminApi.base(berth, config, spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean terminal = isTerminal();
+    boolean terminal = AdminApi.isTerminal();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     long deadline = System.nanoTime() + limit.toNanos();
     Set<String> followed = new HashSet<>();
@@ -194,38 +192,6 @@ final class AwaitCommand implements Callable<Integer> {
     }
   }
 
-  /** Whether stdout is a terminal, where progress rewrites one line. */
-  @SuppressWarnings("SystemConsoleNull") // Berth runs on Java 17, where null means no terminal.
-  private static boolean isTerminal() {
-    return System.console() != null;
-  }
-
-  private URI base() throws IOException {
-    String url = berth;
-    if (url == null) {
-      BerthConfig cfg =
-          config == null ? BerthConfig.defaults() : ConfigLoader.withSystemEnv().load(config);
-      String host = cfg.listen().host();
-      if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
-        host = "127.0.0.1";
-      }
-      url = (cfg.tls() == null ? "http://" : "https://") + host + ":" + cfg.listen().port();
-    }
-    if (!url.contains("://")) {
-      url = "http://" + url;
-    }
-    try {
-      URI uri = URI.create(url);
-      if (uri.getAuthority() == null) {
-        throw new IllegalArgumentException("no host");
-      }
-      return uri;
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--berth: not a URL: " + url + " (" + e.getMessage() + ")");
-    }
-  }
-
   private static JsonNode fetch(HttpClient http, URI base) throws IOException {
     URI status = base.resolve("/_berth/v1/forwarding");
     try {
@@ -304,22 +270,8 @@ final class AwaitCommand implements Callable<Integer> {
         "forwarded %d/%d (%s of %s)%s",
         done,
         watched.size(),
-        size(bytesDone),
-        size(bytes),
+        AdminApi.size(bytesDone),
+        AdminApi.size(bytes),
         failed > 0 ? ", " + failed + " failed" : "");
-  }
-
-  private static String size(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = bytes;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 }

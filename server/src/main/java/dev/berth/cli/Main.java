@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       AwaitCommand.class,
+      PrefetchCommand.class,
       CredsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -79,6 +79,22 @@ public final class BlobFetcher {
         });
   }
 
+  /**
+   * Makes sure blob {@code digest} of {@code target} is stored, downloading it (or joining the
+   * download in flight) when it is not. Completes with {@code true} when it had to be fetched.
+   */
+  public CompletableFuture<Boolean> ensure(Target target, Digest digest) {
+    if (store.contains(digest)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return get(target, digest)
+        .thenCompose(
+            found ->
+                found.content() instanceof BlobFill fill
+                    ? fill.done.thenApply(path -> true)
+                    : CompletableFuture.completedFuture(false));
+  }
+
   /** The stored blob, if any, as content to stream. */
   public Optional<Found> stored(Digest digest) {
     return store.find(digest).map(f -> new Found(new StoredContent(f), true));

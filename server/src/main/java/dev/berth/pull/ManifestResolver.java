@@ -98,6 +98,35 @@ public final class ManifestResolver {
     return mine;
   }
 
+  /**
+   * The manifest {@code ref} names in upstream {@code target}, asking the upstream now whatever the
+   * tag's TTL: a tag held is revalidated with a {@code HEAD} (fetched only when it moved), one not
+   * held is fetched; a digest held is not asked for. The result is {@code stale} when the upstream
+   * could not be asked and the held manifest was kept.
+   */
+  public CompletableFuture<ResolvedManifest> refresh(Target target, ManifestReference ref) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                if (ref.isDigest()) {
+                  return lookUp(target, ref);
+                }
+                String tag = ref.tag().orElseThrow();
+                Optional<TagRecord> record =
+                    tags.get(target.registry(), target.repository().value(), tag);
+                Optional<Manifest> stored =
+                    record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
+                return stored.isPresent()
+                    ? revalidate(target, tag, record.get(), stored.get())
+                    : fetch(target, ref);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            },
+            blocking)
+        .thenCompose(f -> f);
+  }
+
   private CompletableFuture<ResolvedManifest> lookUp(Target target, ManifestReference ref) {
     try {
       if (ref.isDigest()) {

@@ -14,6 +14,9 @@ import dev.berth.http.AccessLog;
 import dev.berth.http.OciErrorHandler;
 import dev.berth.http.RegistryService;
 import dev.berth.metrics.BerthMetrics;
+import dev.berth.prefetch.PrefetchSchedule;
+import dev.berth.prefetch.PrefetchService;
+import dev.berth.prefetch.Prefetcher;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ReferrersLookup;
@@ -147,11 +150,18 @@ public final class BerthServer implements AutoCloseable {
             blocking,
             Clock.systemUTC());
     forwarding.start();
+    RouteResolver routes = new RouteResolver(config);
+    ManifestResolver manifestResolver =
+        new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC());
+    BlobFetcher blobFetcher = new BlobFetcher(blobs, upstreams, metrics, blocking);
+    Prefetcher prefetcher = new Prefetcher(routes, manifestResolver, blobFetcher, blobs, blocking);
+    sb.service("/_berth/v1/prefetch", new PrefetchService(prefetcher));
+    new PrefetchSchedule(config.prefetch(), prefetcher).start(blocking);
     RegistryService registry =
         new RegistryService(
-            new RouteResolver(config),
-            new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC()),
-            new BlobFetcher(blobs, upstreams, metrics, blocking),
+            routes,
+            manifestResolver,
+            blobFetcher,
             new TagLister(tags, upstreams, blocking),
             new PushRoutes(
                 uploads,

@@ -105,7 +105,18 @@ class AuthenticatorTest {
                     CredentialsConfig.Source.INLINE, "alice", Secret.of("pw-1"), null, null, null));
     BerthConfig berth =
         new BerthConfig(
-            null, null, null, null, null, "reg.example", null, List.of(config), null, null, null);
+            null,
+            null,
+            null,
+            null,
+            null,
+            "reg.example",
+            null,
+            List.of(config),
+            null,
+            null,
+            null,
+            null);
     try (Upstreams upstreams =
         new Upstreams(berth, new BerthMetrics(), ForkJoinPool.commonPool(), Map.of())) {
       UpstreamCall call =

@@ -1,0 +1,59 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code berth serve} pre-pulls on its own, at start and then on a schedule.
+ *
+ * @param images references, each optionally followed by platforms ({@code alpine:3.20 linux/arm64})
+ * @param files list files, as {@code berth prefetch --file} reads them
+ * @param dockerfiles Dockerfiles whose base images to pre-pull
+ * @param buildArgs values for the Dockerfiles' {@code ARG} lines
+ * @param platforms platforms for images that name none; empty for every platform
+ * @param interval how often the images are refreshed; their tags are checked with a {@code HEAD}
+ */
+public record PrefetchConfig(
+    List<String> images,
+    List<Path> files,
+    List<Path> dockerfiles,
+    Map<String, String> buildArgs,
+    List<String> platforms,
+    Duration interval) {
+  public static final Duration DEFAULT_INTERVAL = Duration.ofHours(6);
+  public static final PrefetchConfig NONE = new PrefetchConfig(null, null, null, null, null, null);
+
+  @JsonCreator
+  public PrefetchConfig(
+      @JsonProperty("images") List<String> images,
+      @JsonProperty("files") List<Path> files,
+      @JsonProperty("dockerfiles") List<Path> dockerfiles,
+      @JsonProperty("buildArgs") Map<String, String> buildArgs,
+      @JsonProperty("platforms") List<String> platforms,
+      @JsonProperty("interval") Duration interval) {
+    this.images = images == null ? List.of() : List.copyOf(images);
+    this.files = files == null ? List.of() : List.copyOf(files);
+    this.dockerfiles = dockerfiles == null ? List.of() : List.copyOf(dockerfiles);
+    this.buildArgs = buildArgs == null ? Map.of() : Map.copyOf(buildArgs);
+    this.platforms = platforms == null ? List.of() : List.copyOf(platforms);
+    this.interval = interval == null ? DEFAULT_INTERVAL : interval;
+    if (this.interval.isNegative() || this.interval.isZero()) {
+      throw new InvalidValueException("interval must be positive: " + interval);
+    }
+    for (String p : this.platforms) {
+      if (!p.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
+        throw new InvalidValueException(
+            "platforms: not a platform: \"" + p + "\" (expected os/arch[/variant])");
+      }
+    }
+  }
+
+  /** Whether anything is to be pre-pulled. */
+  public boolean isEmpty() {
+    return images.isEmpty() && files.isEmpty() && dockerfiles.isEmpty();
+  }
+}

@@ -1,0 +1,167 @@
+package dev.berth.prefetch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.http.OciError;
+import dev.berth.oci.Digest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /_berth/v1/prefetch}: pre-pulls the images in the request body ({@code {"images":
+ * [{"ref": "alpine:3.20", "platforms": ["linux/arm64"]}]}}) and streams its progress as JSON lines
+ * ({@code application/x-ndjson}): {@code resolved}, {@code blob} and {@code result} events per
+ * image, then one {@code summary}. The work goes on if the client leaves. Thread-safe.
+ */
+public final class PrefetchService implements HttpService {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
+
+  private final Prefetcher prefetcher;
+
+  public PrefetchService(Prefetcher prefetcher) {
+    this.prefetcher = prefetcher;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    if (ctx.method() != HttpMethod.POST) {
+      throw OciError.UNSUPPORTED.with(ctx.method() + " on " + ctx.path() + "; use POST");
+    }
+    // Pre-pulling many large images takes as long as it takes.
+    ctx.clearRequestTimeout();
+    return HttpResponse.of(req.aggregate().thenApply(agg -> start(parse(agg.content().array()))));
+  }
+
+  private static List<ImageRequest> parse(byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      throw OciError.UNSUPPORTED.with("the body is not JSON: " + e.getMessage());
+    }
+    List<ImageRequest> images = new ArrayList<>();
+    for (JsonNode image : root.path("images")) {
+      String ref = image.path("ref").asText("");
+      if (ref.isEmpty()) {
+        throw OciError.NAME_INVALID.with("an image without a ref");
+      }
+      List<String> platforms = new ArrayList<>();
+      image.path("platforms").forEach(p -> platforms.add(p.asText()));
+      try {
+        images.add(
+            new ImageRequest(
+                ref,
+                Sources.platforms(String.join(",", platforms), ref),
+                image.path("origin").asText(ref)));
+      } catch (Sources.SourceException e) {
+        throw OciError.NAME_INVALID.with(e.getMessage());
+      }
+    }
+    return images;
+  }
+
+  private HttpResponse start(List<ImageRequest> images) {
+    HttpResponseWriter out = HttpResponse.streaming();
+    out.write(ResponseHeaders.builder(HttpStatus.OK).contentType(NDJSON).build());
+    Prefetcher.Listener listener =
+        new Prefetcher.Listener() {
+          @Override
+          public void resolved(String ref, Digest digest, int blobs, long bytes) {
+            ObjectNode n = event("resolved", ref);
+            n.put("digest", digest.toString());
+            n.put("blobs", blobs);
+            n.put("bytes", bytes);
+            send(out, n);
+          }
+
+          @Override
+          public void blob(String ref, Digest digest, long bytes, boolean fetched) {
+            ObjectNode n = event("blob", ref);
+            n.put("digest", digest.toString());
+            n.put("bytes", bytes);
+            n.put("fetched", fetched);
+            send(out, n);
+          }
+        };
+    List<CompletableFuture<Prefetcher.Result>> all = new ArrayList<>();
+    for (ImageRequest image : images) {
+      all.add(
+          prefetcher
+              .prefetch(image, listener)
+              .thenApply(
+                  r -> {
+                    send(out, result(r));
+                    return r;
+                  }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) -> {
+              ObjectNode summary = event("summary", null);
+              int failed = 0;
+              long fetchedBytes = 0;
+              for (var f : all) {
+                Prefetcher.Result r = f.join();
+                failed += r.ok() ? 0 : 1;
+                fetchedBytes += r.fetchedBytes();
+              }
+              summary.put("images", all.size());
+              summary.put("failed", failed);
+              summary.put("fetchedBytes", fetchedBytes);
+              send(out, summary);
+              out.close();
+            });
+    return out;
+  }
+
+  private static ObjectNode event(String kind, String ref) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("event", kind);
+    if (ref != null) {
+      n.put("ref", ref);
+    }
+    return n;
+  }
+
+  /** A result as its JSON line. */
+  static ObjectNode result(Prefetcher.Result r) {
+    ObjectNode n = event("result", r.ref());
+    n.put("ok", r.ok());
+    n.put("digest", r.digest());
+    n.put("changed", r.changed());
+    n.set("platforms", JSON.valueToTree(r.platforms()));
+    n.put("blobs", r.blobs());
+    n.put("fetchedBlobs", r.fetchedBlobs());
+    n.put("bytes", r.bytes());
+    n.put("fetchedBytes", r.fetchedBytes());
+    n.put("attempts", r.attempts());
+    n.put("error", r.error());
+    return n;
+  }
+
+  private static void send(HttpResponseWriter out, ObjectNode n) {
+    try {
+      byte[] line = JSON.writeValueAsBytes(n);
+      byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
+      withNewline[line.length] = '\n';
+      // A client that left does not stop the work.
+      var unused = out.tryWrite(HttpData.wrap(withNewline));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

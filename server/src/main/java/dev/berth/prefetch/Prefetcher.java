@@ -1,0 +1,351 @@
+package dev.berth.prefetch;
+
+import dev.berth.http.OciError;
+import dev.berth.http.RegistryException;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestReference;
+import dev.berth.oci.Platform;
+import dev.berth.pull.BlobFetcher;
+import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.ResolvedManifest;
+import dev.berth.push.ManifestPush;
+import dev.berth.routing.RegistryRoute;
+import dev.berth.routing.RouteResolver;
+import dev.berth.routing.Target;
+import dev.berth.storage.BlobFile;
+import dev.berth.storage.BlobStore;
+import dev.berth.upstream.UpstreamClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pre-pulls images into the store: the manifest is asked for now (a {@code HEAD} when the tag is
+ * held, so an unchanged image costs no pull against rate limits), an index is stored unmodified
+ * with only the children of the wanted platforms fetched, and every blob of those is fetched when
+ * missing and pinned against the disk budget. A reference the upstream does not know fails at once;
+ * other failures are retried with backoff. Thread-safe.
+ */
+public final class Prefetcher {
+  private static final int ATTEMPTS = 3;
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+  /** Errors no retry changes: the reference does not exist or may not be read. */
+  private static final Set<OciError> PERMANENT =
+      Set.of(
+          OciError.MANIFEST_UNKNOWN,
+          OciError.NAME_UNKNOWN,
+          OciError.NAME_INVALID,
+          OciError.BLOB_UNKNOWN,
+          OciError.MANIFEST_INVALID,
+          OciError.DENIED,
+          OciError.UNAUTHORIZED);
+
+  private final RouteResolver routes;
+  private final ManifestResolver manifests;
+  private final BlobFetcher fetcher;
+  private final BlobStore blobs;
+  private final ScheduledExecutorService timer;
+
+  public Prefetcher(
+      RouteResolver routes,
+      ManifestResolver manifests,
+      BlobFetcher fetcher,
+      BlobStore blobs,
+      ScheduledExecutorService timer) {
+    this.routes = routes;
+    this.manifests = manifests;
+    this.fetcher = fetcher;
+    this.blobs = blobs;
+    this.timer = timer;
+  }
+
+  /** What happens during a prefetch, for progress reports. Called from any thread. */
+  public interface Listener {
+    /** {@code ref} resolved to {@code digest}, with {@code blobs} blobs of {@code bytes} bytes. */
+    default void resolved(String ref, Digest digest, int blobs, long bytes) {}
+
+    /** A blob of {@code ref} is stored; {@code fetched} when it was not before. */
+    default void blob(String ref, Digest digest, long bytes, boolean fetched) {}
+  }
+
+  /**
+   * The outcome for one image.
+   *
+   * @param ref the reference as requested
+   * @param digest what it resolved to, or null when it failed before
+   * @param ok whether the image and every blob of the wanted platforms are stored
+   * @param changed whether the manifest was new to Berth (not merely confirmed)
+   * @param platforms the platforms stored (empty for a single-platform image)
+   * @param blobs blobs of the wanted platforms
+   * @param fetchedBlobs of those, how many were fetched now
+   * @param bytes bytes of those blobs
+   * @param fetchedBytes of those, how many were fetched now
+   * @param attempts attempts made
+   * @param error why it failed, or null
+   */
+  public record Result(
+      String ref,
+      String digest,
+      boolean ok,
+      boolean changed,
+      List<String> platforms,
+      int blobs,
+      int fetchedBlobs,
+      long bytes,
+      long fetchedBytes,
+      int attempts,
+      String error) {}
+
+  /** Pre-pulls {@code request}; the future never fails, a failure is in its result. */
+  public CompletableFuture<Result> prefetch(ImageRequest request, Listener listener) {
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    attempt(request, listener, 1, result);
+    return result;
+  }
+
+  private void attempt(
+      ImageRequest request, Listener listener, int attempt, CompletableFuture<Result> result) {
+    CompletableFuture<Result> run;
+    try {
+      run = once(request, listener, attempt);
+    } catch (RuntimeException e) {
+      run = CompletableFuture.failedFuture(e);
+    }
+    run.whenComplete(
+        (r, e) -> {
+          if (e == null) {
+            result.complete(r);
+            return;
+          }
+          RegistryException failure = asRegistryError(e);
+          if (PERMANENT.contains(failure.error()) || attempt >= ATTEMPTS) {
+            result.complete(
+                new Result(
+                    request.ref(),
+                    null,
+                    false,
+                    false,
+                    List.of(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    attempt,
+                    failure.getMessage()));
+            return;
+          }
+          long ceiling = FIRST_RETRY.toMillis() << (attempt - 1);
+          long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+          var unused =
+              timer.schedule(
+                  () -> attempt(request, listener, attempt + 1, result),
+                  delay,
+                  TimeUnit.MILLISECONDS);
+        });
+  }
+
+  private CompletableFuture<Result> once(ImageRequest request, Listener listener, int attempt) {
+    Reference parsed = Reference.parse(request.ref());
+    RegistryRoute route = routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null);
+    Target target = route.target();
+    if (target.isLocal()) {
+      throw OciError.NAME_INVALID.with(
+          request.ref() + " is a local repository: there is nothing to pre-pull");
+    }
+    ManifestReference ref = ManifestReference.of(parsed.reference());
+    return manifests
+        .refresh(target, ref)
+        .thenCompose(
+            top -> {
+              if (top.result().equals("stale")) {
+                throw OciError.UPSTREAM_UNAVAILABLE.with(
+                    "the upstream of " + request.ref() + " could not be asked; kept what was held");
+              }
+              return images(target, top.manifest(), request.platforms())
+                  .thenCompose(images -> blobsOf(request, target, top, images, listener, attempt));
+            });
+  }
+
+  /** The image manifests of {@code top} for {@code wanted} platforms (all when empty). */
+  private CompletableFuture<List<Chosen>> images(Target target, Manifest top, List<String> wanted) {
+    if (!top.isIndex()) {
+      return CompletableFuture.completedFuture(List.of(new Chosen(top, null)));
+    }
+    List<CompletableFuture<Chosen>> children = new ArrayList<>();
+    List<String> missing = new ArrayList<>(wanted);
+    for (Descriptor d : top.children()) {
+      String platform = d.platform() == null ? null : d.platform().toString();
+      if (!wanted.isEmpty()) {
+        String match = matching(d.platform(), wanted);
+        if (match == null) {
+          continue;
+        }
+        missing.remove(match);
+      }
+      children.add(
+          manifests
+              .resolve(target, ManifestReference.of(d.digest()))
+              .thenCompose(
+                  m ->
+                      m.manifest().isIndex()
+                          ? images(target, m.manifest(), wanted).thenApply(nested -> nested.get(0))
+                          : CompletableFuture.completedFuture(new Chosen(m.manifest(), platform))));
+    }
+    if (!missing.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          OciError.MANIFEST_UNKNOWN.with(
+              "the index has no image for " + String.join(", ", missing)));
+    }
+    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
+        .thenApply(v -> children.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** The wanted platform {@code p} matches, or null; {@code linux/arm64} matches any variant. */
+  static String matching(Platform p, List<String> wanted) {
+    if (p == null) {
+      return null;
+    }
+    for (String w : wanted) {
+      String[] parts = w.split("/");
+      if (parts[0].equals(p.os())
+          && parts[1].equals(p.architecture())
+          && (parts.length < 3 || parts[2].equals(p.variant()))) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  private record Chosen(Manifest manifest, String platform) {}
+
+  private CompletableFuture<Result> blobsOf(
+      ImageRequest request,
+      Target target,
+      ResolvedManifest top,
+      List<Chosen> images,
+      Listener listener,
+      int attempt) {
+    Set<Digest> digests = new LinkedHashSet<>();
+    List<String> platforms = new ArrayList<>();
+    long declared = 0;
+    for (Chosen c : images) {
+      if (c.platform() != null) {
+        platforms.add(c.platform());
+      }
+      digests.addAll(ManifestPush.blobsOf(c.manifest()));
+    }
+    for (Descriptor d : layerDescriptors(images)) {
+      declared += d.size();
+    }
+    listener.resolved(request.ref(), top.manifest().digest(), digests.size(), declared);
+    AtomicInteger fetched = new AtomicInteger();
+    AtomicLong fetchedBytes = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (Digest d : digests) {
+      all.add(
+          fetcher
+              .ensure(target, d)
+              .thenAccept(
+                  wasFetched -> {
+                    long size = blobs.find(d).map(BlobFile::size).orElse(0L);
+                    try {
+                      blobs.pin(d);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                    bytes.addAndGet(size);
+                    if (wasFetched) {
+                      fetched.incrementAndGet();
+                      fetchedBytes.addAndGet(size);
+                    }
+                    listener.blob(request.ref(), d, size, wasFetched);
+                  }));
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v ->
+                new Result(
+                    request.ref(),
+                    top.manifest().digest().toString(),
+                    true,
+                    top.result().equals("miss"),
+                    platforms,
+                    digests.size(),
+                    fetched.get(),
+                    bytes.get(),
+                    fetchedBytes.get(),
+                    attempt,
+                    null));
+  }
+
+  /** The config and layer descriptors of {@code images}, for the sizes they declare. */
+  private static List<Descriptor> layerDescriptors(List<Chosen> images) {
+    List<Descriptor> out = new ArrayList<>();
+    for (Chosen c : images) {
+      try {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.manifest().bytes());
+        for (var n : json.path("layers")) {
+          out.add(
+              new Descriptor(
+                  "", Digest.of(n.path("digest").asText()), n.path("size").asLong(), null));
+        }
+        var config = json.path("config");
+        if (config.isObject()) {
+          out.add(
+              new Descriptor(
+                  "",
+                  Digest.of(config.path("digest").asText()),
+                  config.path("size").asLong(),
+                  null));
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        // Sizes are for progress only.
+      }
+    }
+    return out;
+  }
+
+  private static RegistryException asRegistryError(Throwable e) {
+    Throwable t = UpstreamClient.unwrap(e);
+    if (t instanceof RegistryException r) {
+      return r;
+    }
+    return OciError.UPSTREAM_UNAVAILABLE.with(t.toString());
+  }
+
+  /** A reference split into the repository name and the tag or digest. */
+  record Reference(String name, String reference) {
+    static Reference parse(String text) {
+      String ref = text.trim();
+      int at = ref.indexOf('@');
+      if (at > 0) {
+        // A tag beside a digest only names it for people: the digest decides.
+        String name = ref.substring(0, at);
+        int tag = name.lastIndexOf(':');
+        if (tag > name.lastIndexOf('/')) {
+          name = name.substring(0, tag);
+        }
+        return new Reference(name, ref.substring(at + 1));
+      }
+      int slash = ref.lastIndexOf('/');
+      int colon = ref.lastIndexOf(':');
+      if (colon > slash) {
+        return new Reference(ref.substring(0, colon), ref.substring(colon + 1));
+      }
+      return new Reference(ref, "latest");
+    }
+  }
+}
