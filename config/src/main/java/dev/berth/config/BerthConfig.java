@@ -25,6 +25,7 @@ import java.util.Set;
  * @param auth who may pull and push what; null lets every client in
  * @param forwarding how pushed content is forwarded to upstreams
  * @param prefetch what Berth pre-pulls on its own, and how often
+ * @param offline whether Berth connects to no upstream at all and serves only what it holds
  */
 public record BerthConfig(
     HostPort listen,
@@ -38,7 +39,8 @@ public record BerthConfig(
     Duration shutdownGrace,
     AuthConfig auth,
     ForwardingConfig forwarding,
-    PrefetchConfig prefetch) {
+    PrefetchConfig prefetch,
+    boolean offline) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -56,20 +58,20 @@ public record BerthConfig(
           UpstreamConfig.of("public.ecr.aws"),
           UpstreamConfig.of("mcr.microsoft.com"));
 
-  @JsonCreator
   public BerthConfig(
-      @JsonProperty("listen") HostPort listen,
-      @JsonProperty("dataDir") Path dataDir,
-      @JsonProperty("tls") TlsConfig tls,
-      @JsonProperty("storage") StorageConfig storage,
-      @JsonProperty("cache") CacheConfig cache,
-      @JsonProperty("defaultUpstream") String defaultUpstream,
-      @JsonProperty("localPrefixes") List<String> localPrefixes,
-      @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
-      @JsonProperty("shutdownGrace") Duration shutdownGrace,
-      @JsonProperty("auth") AuthConfig auth,
-      @JsonProperty("forwarding") ForwardingConfig forwarding,
-      @JsonProperty("prefetch") PrefetchConfig prefetch) {
+      HostPort listen,
+      Path dataDir,
+      TlsConfig tls,
+      StorageConfig storage,
+      CacheConfig cache,
+      String defaultUpstream,
+      List<String> localPrefixes,
+      List<UpstreamConfig> upstreams,
+      Duration shutdownGrace,
+      AuthConfig auth,
+      ForwardingConfig forwarding,
+      PrefetchConfig prefetch,
+      boolean offline) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -82,12 +84,45 @@ public record BerthConfig(
     this.auth = auth;
     this.forwarding = forwarding == null ? ForwardingConfig.DEFAULTS : forwarding;
     this.prefetch = prefetch == null ? PrefetchConfig.NONE : prefetch;
+    this.offline = offline;
     validate();
+  }
+
+  @JsonCreator
+  static BerthConfig fromJson(
+      @JsonProperty("listen") HostPort listen,
+      @JsonProperty("dataDir") Path dataDir,
+      @JsonProperty("tls") TlsConfig tls,
+      @JsonProperty("storage") StorageConfig storage,
+      @JsonProperty("cache") CacheConfig cache,
+      @JsonProperty("defaultUpstream") String defaultUpstream,
+      @JsonProperty("localPrefixes") List<String> localPrefixes,
+      @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
+      @JsonProperty("shutdownGrace") Duration shutdownGrace,
+      @JsonProperty("auth") AuthConfig auth,
+      @JsonProperty("forwarding") ForwardingConfig forwarding,
+      @JsonProperty("prefetch") PrefetchConfig prefetch,
+      @JsonProperty("offline") Boolean offline) {
+    return new BerthConfig(
+        listen,
+        dataDir,
+        tls,
+        storage,
+        cache,
+        defaultUpstream,
+        localPrefixes,
+        upstreams,
+        shutdownGrace,
+        auth,
+        forwarding,
+        prefetch,
+        offline != null && offline);
   }
 
   /** The embedded defaults: what {@code berth serve} runs with when given no file. */
   public static BerthConfig defaults() {
-    return new BerthConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new BerthConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, false);
   }
 
   private void validate() {
@@ -122,6 +157,13 @@ public record BerthConfig(
         .or(() -> upstreams.stream().filter(u -> u.name().matches(host)).findFirst());
   }
 
+  /**
+   * Whether Berth may connect to {@code upstream}: not when it, or Berth as a whole, is offline.
+   */
+  public boolean isOffline(UpstreamConfig upstream) {
+    return offline || upstream.offline();
+  }
+
   /** This configuration with another listen address. */
   public BerthConfig withListen(HostPort newListen) {
     return new BerthConfig(
@@ -136,7 +178,8 @@ public record BerthConfig(
         shutdownGrace,
         auth,
         forwarding,
-        prefetch);
+        prefetch,
+        offline);
   }
 
   /** This configuration with another data directory. */
@@ -153,6 +196,7 @@ public record BerthConfig(
         shutdownGrace,
         auth,
         forwarding,
-        prefetch);
+        prefetch,
+        offline);
   }
 }

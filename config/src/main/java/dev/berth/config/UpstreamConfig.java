@@ -29,7 +29,8 @@ public record UpstreamConfig(
     int maxAttempts,
     boolean push,
     CredentialsConfig credentials,
-    ForwardMode forwarding) {
+    ForwardMode forwarding,
+    boolean offline) {
 
   /** When a pushed manifest is acknowledged to the client. */
   public enum ForwardMode {
@@ -86,7 +87,8 @@ public record UpstreamConfig(
       @JsonProperty("maxAttempts") Integer maxAttempts,
       @JsonProperty("push") Boolean push,
       @JsonProperty("credentials") CredentialsConfig credentials,
-      @JsonProperty("forwarding") ForwardMode forwarding) {
+      @JsonProperty("forwarding") ForwardMode forwarding,
+      @JsonProperty("offline") Boolean offline) {
     return new UpstreamConfig(
         name,
         endpoints,
@@ -96,7 +98,8 @@ public record UpstreamConfig(
         maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts,
         push != null && push,
         credentials,
-        forwarding);
+        forwarding,
+        offline != null && offline);
   }
 
   /** An upstream with the default settings and the given endpoints. */
@@ -110,7 +113,8 @@ public record UpstreamConfig(
         DEFAULT_MAX_ATTEMPTS,
         false,
         null,
-        null);
+        null,
+        false);
   }
 
   /** The endpoints to try for {@code host}, which this upstream's name matches. */
@@ -129,7 +133,8 @@ public record UpstreamConfig(
         maxAttempts,
         push,
         credentials,
-        forwarding);
+        forwarding,
+        offline);
   }
 
   /** This upstream with {@code newCredentials} in place of its own. */
@@ -143,6 +148,7 @@ public record UpstreamConfig(
         maxAttempts,
         push,
         newCredentials,
-        forwarding);
+        forwarding,
+        offline);
   }
 }

@@ -88,8 +88,10 @@ public final class OciErrorHandler implements ServerErrorHandler {
     ArrayNode errors = body.putArray("errors");
     ObjectNode e = errors.addObject();
     e.put("code", error.code());
-    e.put("message", error.message());
-    e.put("detail", detail == null ? "" : detail);
+    // Clients show the message alone (skopeo, Docker, containerd): it carries the detail too.
+    boolean detailed = detail != null && !detail.isEmpty();
+    e.put("message", detailed ? error.message() + ": " + detail : error.message());
+    e.put("detail", detailed ? detail : "");
     byte[] json = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     ResponseHeaders headers =
         ResponseHeaders.builder(status)

@@ -58,9 +58,8 @@ public final class BlobFetcher {
       return CompletableFuture.completedFuture(stored.get());
     }
     Optional<RegistryException> remembered = notFound.get(target + "@" + digest);
-    if (remembered.isPresent() || target.isLocal()) {
-      return CompletableFuture.failedFuture(
-          remembered.orElseGet(() -> OciError.BLOB_UNKNOWN.with(target + "@" + digest)));
+    if (remembered.isPresent() || target.isLocal() || isOffline(target)) {
+      return CompletableFuture.failedFuture(remembered.orElseGet(() -> unknown(target, digest)));
     }
     metrics.cacheRequest("blob", "miss");
     BlobFill fill = fills.computeIfAbsent(digest, d -> newFill(target, d));
@@ -95,6 +94,20 @@ public final class BlobFetcher {
                     : CompletableFuture.completedFuture(false));
   }
 
+  private boolean isOffline(Target target) {
+    return !target.isLocal() && client(target).isOffline();
+  }
+
+  private RegistryException unknown(Target target, Digest digest) {
+    return OciError.BLOB_UNKNOWN.with(
+        target
+            + "@"
+            + digest
+            + (isOffline(target)
+                ? ": not held, and Berth is offline (offline: true): it asks no upstream"
+                : ""));
+  }
+
   /** The stored blob, if any, as content to stream. */
   public Optional<Found> stored(Digest digest) {
     return store.find(digest).map(f -> new Found(new StoredContent(f), true));
@@ -117,8 +130,8 @@ public final class BlobFetcher {
     if (inFlight != null) {
       return inFlight.started.thenApply(n -> new Size(n, false));
     }
-    if (target.isLocal()) {
-      return CompletableFuture.failedFuture(OciError.BLOB_UNKNOWN.with(target + "@" + digest));
+    if (target.isLocal() || isOffline(target)) {
+      return CompletableFuture.failedFuture(unknown(target, digest));
     }
     UpstreamCall call = call(target, digest, HttpMethod.HEAD, "check blob");
     return client(target)

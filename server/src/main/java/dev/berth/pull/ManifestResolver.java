@@ -149,7 +149,7 @@ public final class ManifestResolver {
       if (stored.isEmpty()) {
         return fetch(target, ref);
       }
-      if (age(record.get()).compareTo(tagTtl(target)) < 0) {
+      if (age(record.get()).compareTo(tagTtl(target)) < 0 || client(target).isOffline()) {
         return CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"));
       }
       return revalidate(target, tag, record.get(), stored.get());
@@ -209,6 +209,13 @@ public final class ManifestResolver {
   private CompletableFuture<ResolvedManifest> fetch(Target target, ManifestReference ref) {
     UpstreamCall call = call(target, ref.toString(), HttpMethod.GET, "pull manifest");
     UpstreamClient client = client(target);
+    if (client.isOffline()) {
+      return CompletableFuture.failedFuture(
+          OciError.MANIFEST_UNKNOWN.with(
+              call.description()
+                  + ": not held, and Berth is offline (offline: true): it asks no"
+                  + " upstream"));
+    }
     return client
         .fetch(call)
         .handle(

@@ -48,6 +48,7 @@ public final class UpstreamClient {
   private final WebClient redirects;
   private final Authenticator auth;
   private final Duration idleTimeout;
+  private final boolean offline;
 
   UpstreamClient(
       String host,
@@ -55,8 +56,10 @@ public final class UpstreamClient {
       ClientFactory factory,
       BerthMetrics metrics,
       CredentialSource credentials,
-      Executor blocking) {
+      Executor blocking,
+      boolean offline) {
     this.host = host;
+    this.offline = offline;
     this.idleTimeout = config.idleTimeout();
     RetryRule rule =
         RetryRule.builder()
@@ -127,6 +130,9 @@ public final class UpstreamClient {
 
   /** Sends {@code GET /v2/} to the first endpoint with {@code authorization}, if any. */
   public CompletableFuture<AggregatedHttpResponse> ping(Optional<String> authorization) {
+    if (offline) {
+      return CompletableFuture.failedFuture(offline("GET /v2/"));
+    }
     RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, "/v2/");
     authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
     return endpoints
@@ -180,8 +186,29 @@ public final class UpstreamClient {
     return overEndpoints(call, 0, Duration.ZERO);
   }
 
+  /** Whether this upstream is never connected to ({@code offline: true}). */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  private UpstreamException offline(String what) {
+    return new UpstreamException(
+        what
+            + ": "
+            + host
+            + " is not asked: Berth is offline (offline: true in its configuration) and serves"
+            + " only content it holds",
+        false,
+        0,
+        null);
+  }
+
   private CompletableFuture<Exchange> overEndpoints(
       UpstreamCall call, int index, Duration timeout) {
+    if (offline) {
+      // Not a connection, not a token request, not a DNS lookup.
+      return CompletableFuture.failedFuture(offline(call.description()));
+    }
     WebClient client = (call.body() == null ? endpoints : plainEndpoints).get(index);
     return withAuth(client, call, 1, timeout)
         .handle(

@@ -49,7 +49,8 @@ public final class Upstreams implements AutoCloseable {
                     upstream.endpointsFor(h).stream().map(e -> e.uri().getAuthority()).toList(),
                     upstream.credentials(),
                     env),
-                blocking));
+                blocking,
+                config.isOffline(upstream)));
   }
 
   /** Why some upstream cannot get tokens or credentials right now, one line each. */

@@ -116,7 +116,8 @@ class AuthenticatorTest {
             null,
             null,
             null,
-            null);
+            null,
+            false);
     try (Upstreams upstreams =
         new Upstreams(berth, new BerthMetrics(), ForkJoinPool.commonPool(), Map.of())) {
       UpstreamCall call =
