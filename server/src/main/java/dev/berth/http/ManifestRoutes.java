@@ -13,6 +13,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
 import dev.berth.oci.Platform;
+import dev.berth.prefetch.Siblings;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
 import dev.berth.routing.RegistryRoute;
@@ -21,10 +22,12 @@ import java.util.concurrent.CompletableFuture;
 /** {@code GET|HEAD /v2/<name>/manifests/<reference>}. Thread-safe. */
 final class ManifestRoutes {
   private final ManifestResolver resolver;
+  private final Siblings siblings;
   private final BerthMetrics metrics;
 
-  ManifestRoutes(ManifestResolver resolver, BerthMetrics metrics) {
+  ManifestRoutes(ManifestResolver resolver, Siblings siblings, BerthMetrics metrics) {
     this.resolver = resolver;
+    this.siblings = siblings;
     this.metrics = metrics;
   }
 
@@ -35,8 +38,16 @@ final class ManifestRoutes {
     CompletableFuture<HttpResponse> res =
         resolver
             .resolve(route.target(), ref)
-            .thenCompose(m -> negotiate(route, m, accepted))
-            .thenApply(m -> respond(ctx.method(), m));
+            .thenCompose(
+                m -> {
+                  siblings.served(route.target(), m.manifest());
+                  return negotiate(route, m, accepted);
+                })
+            .thenApply(
+                m -> {
+                  siblings.served(route.target(), m.manifest());
+                  return respond(ctx.method(), m);
+                });
     return HttpResponse.of(res);
   }
 

@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.access.ClientAccess;
 import dev.berth.metrics.BerthMetrics;
+import dev.berth.prefetch.Siblings;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
@@ -42,9 +43,10 @@ public final class RegistryService implements HttpService {
       PushRoutes push,
       DeleteRoutes deletes,
       ClientAccess access,
+      Siblings siblings,
       BerthMetrics metrics) {
     this.routes = routes;
-    this.manifests = new ManifestRoutes(manifests, metrics);
+    this.manifests = new ManifestRoutes(manifests, siblings, metrics);
     this.blobs = new BlobRoutes(blobs, metrics);
     this.tags = tags;
     this.push = push;

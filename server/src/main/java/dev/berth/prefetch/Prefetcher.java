@@ -108,18 +108,29 @@ public final class Prefetcher {
       int attempts,
       String error) {}
 
-  /** Pre-pulls {@code request}; the future never fails, a failure is in its result. */
+  /** Pre-pulls {@code request}, pinned; the future never fails, a failure is in its result. */
   public CompletableFuture<Result> prefetch(ImageRequest request, Listener listener) {
     CompletableFuture<Result> result = new CompletableFuture<>();
-    attempt(request, listener, 1, result);
+    attempt(request, listener, true, 1, result);
+    return result;
+  }
+
+  /** Fetches what {@code request} names like any pull: cached, not pinned. */
+  public CompletableFuture<Result> warm(ImageRequest request) {
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    attempt(request, new Listener() {}, false, 1, result);
     return result;
   }
 
   private void attempt(
-      ImageRequest request, Listener listener, int attempt, CompletableFuture<Result> result) {
+      ImageRequest request,
+      Listener listener,
+      boolean pin,
+      int attempt,
+      CompletableFuture<Result> result) {
     CompletableFuture<Result> run;
     try {
-      run = once(request, listener, attempt);
+      run = once(request, listener, pin, attempt);
     } catch (RuntimeException e) {
       run = CompletableFuture.failedFuture(e);
     }
@@ -150,13 +161,14 @@ public final class Prefetcher {
           long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
           var unused =
               timer.schedule(
-                  () -> attempt(request, listener, attempt + 1, result),
+                  () -> attempt(request, listener, pin, attempt + 1, result),
                   delay,
                   TimeUnit.MILLISECONDS);
         });
   }
 
-  private CompletableFuture<Result> once(ImageRequest request, Listener listener, int attempt) {
+  private CompletableFuture<Result> once(
+      ImageRequest request, Listener listener, boolean pin, int attempt) {
     Reference parsed = Reference.parse(request.ref());
     RegistryRoute route = routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null);
     Target target = route.target();
@@ -173,17 +185,22 @@ public final class Prefetcher {
                 throw OciError.UPSTREAM_UNAVAILABLE.with(
                     "the upstream of " + request.ref() + " could not be asked; kept what was held");
               }
-              return images(target, top.manifest(), request.platforms())
-                  .thenCompose(images -> blobsOf(request, target, top, images, listener, attempt));
+              return images(target, top.manifest(), request.platforms(), pin)
+                  .thenCompose(
+                      images -> blobsOf(request, target, top, images, listener, pin, attempt));
             });
   }
 
-  /** The image manifests of {@code top} for {@code wanted} platforms (all when empty). */
-  private CompletableFuture<List<Chosen>> images(Target target, Manifest top, List<String> wanted) {
+  /**
+   * The image manifests of {@code top} for {@code wanted} platforms (all when empty); a wanted
+   * platform the index lacks is an error when {@code strict}, else skipped.
+   */
+  private CompletableFuture<List<Chosen>> images(
+      Target target, Manifest top, List<String> wanted, boolean strict) {
     if (!top.isIndex()) {
       return CompletableFuture.completedFuture(List.of(new Chosen(top, null)));
     }
-    List<CompletableFuture<Chosen>> children = new ArrayList<>();
+    List<CompletableFuture<List<Chosen>>> children = new ArrayList<>();
     List<String> missing = new ArrayList<>(wanted);
     for (Descriptor d : top.children()) {
       String platform = d.platform() == null ? null : d.platform().toString();
@@ -200,16 +217,17 @@ public final class Prefetcher {
               .thenCompose(
                   m ->
                       m.manifest().isIndex()
-                          ? images(target, m.manifest(), wanted).thenApply(nested -> nested.get(0))
-                          : CompletableFuture.completedFuture(new Chosen(m.manifest(), platform))));
+                          ? images(target, m.manifest(), wanted, strict)
+                          : CompletableFuture.completedFuture(
+                              List.of(new Chosen(m.manifest(), platform)))));
     }
-    if (!missing.isEmpty()) {
+    if (strict && !missing.isEmpty()) {
       return CompletableFuture.failedFuture(
           OciError.MANIFEST_UNKNOWN.with(
               "the index has no image for " + String.join(", ", missing)));
     }
     return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
-        .thenApply(v -> children.stream().map(CompletableFuture::join).toList());
+        .thenApply(v -> children.stream().flatMap(c -> c.join().stream()).toList());
   }
 
   /** The wanted platform {@code p} matches, or null; {@code linux/arm64} matches any variant. */
@@ -236,6 +254,7 @@ public final class Prefetcher {
       ResolvedManifest top,
       List<Chosen> images,
       Listener listener,
+      boolean pin,
       int attempt) {
     Set<Digest> digests = new LinkedHashSet<>();
     List<String> platforms = new ArrayList<>();
@@ -262,7 +281,9 @@ public final class Prefetcher {
                   wasFetched -> {
                     long size = blobs.find(d).map(BlobFile::size).orElse(0L);
                     try {
-                      blobs.pin(d);
+                      if (pin) {
+                        blobs.pin(d);
+                      }
                     } catch (IOException e) {
                       throw new java.io.UncheckedIOException(e);
                     }

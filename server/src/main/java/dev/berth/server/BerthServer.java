@@ -17,6 +17,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.prefetch.PrefetchSchedule;
 import dev.berth.prefetch.PrefetchService;
 import dev.berth.prefetch.Prefetcher;
+import dev.berth.prefetch.Siblings;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ReferrersLookup;
@@ -173,6 +174,7 @@ public final class BerthServer implements AutoCloseable {
                 blocking),
             deletes,
             ClientAccess.of(config.auth()),
+            new Siblings(config.cache().siblingPlatforms(), prefetcher),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones.
     sb.route()

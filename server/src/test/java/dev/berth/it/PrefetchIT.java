@@ -116,6 +116,44 @@ class PrefetchIT {
   }
 
   @Test
+  void pullingOnePlatformWarmsTheOtherForWhenTheUpstreamIsGone(@TempDir Path work)
+      throws Exception {
+    TestImages.Index index = TestImages.pushMultiArch(upstream.client(), "library/twin", "1");
+    String ref = "docker://" + berth.address() + "/registry.test/library/twin:1";
+    Cmd.run(
+            List.of(
+                "skopeo",
+                "--override-arch",
+                "amd64",
+                "copy",
+                "--src-tls-verify=false",
+                ref,
+                "dir:" + work.resolve("amd64")))
+        .ok();
+    String arm64Layer = index.images().get(1).layers().get(0).substring("sha256:".length());
+    Path held = dir.resolve("data/blobs/sha256/" + arm64Layer.substring(0, 2) + "/" + arm64Layer);
+    long until = System.nanoTime() + 30_000_000_000L;
+    while (!Files.exists(held) && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
+    assertThat(held).as("the arm64 layer, fetched in the background").exists();
+
+    relay.failWith(HttpStatus.SERVICE_UNAVAILABLE);
+    Cmd.run(
+            List.of(
+                "skopeo",
+                "--override-arch",
+                "arm64",
+                "copy",
+                "--src-tls-verify=false",
+                ref,
+                "dir:" + work.resolve("arm64")))
+        .ok();
+    assertThat(Digests.sha256(Files.readAllBytes(work.resolve("arm64/manifest.json"))))
+        .isEqualTo(index.images().get(1).digest());
+  }
+
+  @Test
   void anUnchangedImageCostsOneHeadAndNothingElse() {
     assertThat(prefetch("registry.test/library/demo:1").exit()).isZero();
     relay.reset();
@@ -145,8 +183,11 @@ class PrefetchIT {
     Thread lift =
         new Thread(
             () -> {
+              // Three refused requests use up the first attempt's retries; then it recovers.
               try {
-                Thread.sleep(1500);
+                while (relay.count(r -> r.contains("/library/storm/manifests/")) < 3) {
+                  Thread.sleep(20);
+                }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -156,7 +197,7 @@ class PrefetchIT {
     Cmd.Result run = prefetch("--json", "registry.test/library/storm:1");
     lift.join();
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
-    assertThat(relay.count(r -> r.contains("/library/storm/manifests/"))).isGreaterThan(1);
+    assertThat(relay.count(r -> r.contains("/library/storm/manifests/"))).isGreaterThan(3);
     assertThat(JSON.readTree(run.out()).path("results").path(0).path("attempts").asInt())
         .isGreaterThanOrEqualTo(2);
   }
