@@ -4,6 +4,10 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.RequestOptions;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.WebClientBuilder;
+import com.linecorp.armeria.client.circuitbreaker.CircuitBreaker;
+import com.linecorp.armeria.client.circuitbreaker.CircuitBreakerClient;
+import com.linecorp.armeria.client.circuitbreaker.CircuitBreakerRule;
+import com.linecorp.armeria.client.circuitbreaker.FailFastException;
 import com.linecorp.armeria.client.retry.Backoff;
 import com.linecorp.armeria.client.retry.RetryRule;
 import com.linecorp.armeria.client.retry.RetryingClient;
@@ -38,6 +42,16 @@ public final class UpstreamClient {
   private static final int MAX_AUTH_TRIES = 3;
   private static final int MAX_REDIRECTS = 5;
   private static final Backoff BACKOFF = Backoff.exponential(200, 5_000).withJitter(0.2);
+  private static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
+
+  /** What counts against an endpoint: connection failures, timeouts, 5xx and 429. */
+  private static final CircuitBreakerRule BREAKER_RULE =
+      CircuitBreakerRule.builder()
+          .onServerErrorStatus()
+          .onStatus(HttpStatus.TOO_MANY_REQUESTS)
+          .onException()
+          .thenFailure()
+          .orElse(CircuitBreakerRule.builder().thenSuccess());
 
   private final String host;
   private final List<WebClient> endpoints;
@@ -65,8 +79,8 @@ public final class UpstreamClient {
         RetryRule.builder()
             .onStatus(HttpStatus.TOO_MANY_REQUESTS)
             .onServerErrorStatus()
-            .onUnprocessed()
-            .onException()
+            // An endpoint whose breaker is open is not retried: the next endpoint is tried.
+            .onException((ctx, e) -> !isFailFast(e))
             .thenBackoff(BACKOFF);
     var retrying =
         RetryingClient.builder(rule)
@@ -75,14 +89,30 @@ public final class UpstreamClient {
             .responseTimeoutForEachAttempt(Duration.ZERO)
             .useRetryAfter(true)
             .newDecorator();
-    this.endpoints =
-        config.endpointsFor(host).stream()
-            .map(e -> base(e.uri(), factory, metrics).decorator(retrying).build())
+    List<URI> uris = config.endpointsFor(host).stream().map(e -> e.uri()).toList();
+    List<CircuitBreaker> breakers =
+        uris.stream()
+            .map(
+                u ->
+                    CircuitBreaker.builder(host + " " + u)
+                        .failureRateThreshold(0.5)
+                        .minimumRequestThreshold(3)
+                        .counterSlidingWindow(Duration.ofSeconds(20))
+                        .counterUpdateInterval(Duration.ofMillis(500))
+                        .circuitOpenWindow(BREAKER_OPEN)
+                        .trialRequestInterval(Duration.ofSeconds(3))
+                        .build())
             .toList();
-    this.plainEndpoints =
-        config.endpointsFor(host).stream()
-            .map(e -> base(e.uri(), factory, metrics).build())
-            .toList();
+    this.endpoints = new java.util.ArrayList<>();
+    this.plainEndpoints = new java.util.ArrayList<>();
+    for (int i = 0; i < uris.size(); i++) {
+      // One breaker per endpoint, shared by both clients of it: a dead mirror costs nothing once
+      // it is open, until a trial request finds it alive again.
+      var breaker = CircuitBreakerClient.newDecorator(breakers.get(i), BREAKER_RULE);
+      endpoints.add(
+          base(uris.get(i), factory, metrics).decorator(breaker).decorator(retrying).build());
+      plainEndpoints.add(base(uris.get(i), factory, metrics).decorator(breaker).build());
+    }
     this.redirects =
         WebClient.builder()
             .factory(factory)
@@ -377,6 +407,18 @@ public final class UpstreamClient {
     }
     String message = root.getMessage();
     return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static boolean isFailFast(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof FailFastException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** The cause behind the {@link CompletionException} wrappers of a failed future. */

@@ -225,6 +225,40 @@ class ResilienceIT {
   }
 
   @Test
+  void aDeadMirrorIsNoLongerAskedOnceItsBreakerOpens(@TempDir Path other) throws Exception {
+    for (int i = 0; i < 12; i++) {
+      TestImages.pushMultiArch(upstream, "library/breaker" + i, "1");
+    }
+    try (Relay mirror = new Relay(registry.url());
+        Berth chained =
+            Berth.start(
+                other,
+                """
+                upstreams:
+                  - name: docker.io
+                    endpoints: ["%s", "%s"]
+                """
+                    .formatted(mirror.url(), relay.url()))) {
+      mirror.failWith(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE);
+      for (int i = 0; i < 4; i++) {
+        assertThat(chained.client().get("/v2/breaker" + i + "/manifests/1").statusCode())
+            .isEqualTo(200);
+      }
+      long asked = mirror.requests().size();
+      assertThat(asked).as("the dead mirror was tried first").isGreaterThanOrEqualTo(3);
+      Thread.sleep(1000); // The breaker counts failures every 500 ms.
+      long before = mirror.requests().size();
+      for (int i = 4; i < 12; i++) {
+        assertThat(chained.client().get("/v2/breaker" + i + "/manifests/1").statusCode())
+            .isEqualTo(200);
+      }
+      assertThat(mirror.requests().size() - before)
+          .as("requests to the dead mirror after its breaker opened")
+          .isZero();
+    }
+  }
+
+  @Test
   void manifestOverFourMibIsRefusedAndNotStored() throws Exception {
     byte[] huge = new byte[(4 << 20) + 1];
     java.util.Arrays.fill(huge, (byte) ' ');
