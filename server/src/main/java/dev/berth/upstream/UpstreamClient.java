@@ -106,12 +106,18 @@ public final class UpstreamClient {
     this.endpoints = new java.util.ArrayList<>();
     this.plainEndpoints = new java.util.ArrayList<>();
     for (int i = 0; i < uris.size(); i++) {
-      // One breaker per endpoint, shared by both clients of it: a dead mirror costs nothing once
-      // it is open, until a trial request finds it alive again.
-      var breaker = CircuitBreakerClient.newDecorator(breakers.get(i), BREAKER_RULE);
-      endpoints.add(
-          base(uris.get(i), factory, metrics).decorator(breaker).decorator(retrying).build());
-      plainEndpoints.add(base(uris.get(i), factory, metrics).decorator(breaker).build());
+      WebClientBuilder retried = base(uris.get(i), factory, metrics);
+      WebClientBuilder plain = base(uris.get(i), factory, metrics);
+      if (uris.size() > 1) {
+        // One breaker per endpoint of a chain, shared by both clients of it: a dead mirror costs
+        // nothing once it is open, until a trial request finds it alive again. A lone endpoint
+        // has no other to go to, so it gets none.
+        var breaker = CircuitBreakerClient.newDecorator(breakers.get(i), BREAKER_RULE);
+        retried.decorator(breaker);
+        plain.decorator(breaker);
+      }
+      endpoints.add(retried.decorator(retrying).build());
+      plainEndpoints.add(plain.build());
     }
     this.redirects =
         WebClient.builder()

@@ -154,6 +154,51 @@ class PrefetchIT {
   }
 
   @Test
+  void bodiesCutMidwayAreResumedNotRestarted() throws Exception {
+    List<String> refs = new ArrayList<>();
+    long total = 0;
+    int big = 0;
+    for (int i = 0; i < 4; i++) {
+      String repo = "library/cut" + i;
+      List<String> layers = new ArrayList<>();
+      List<Long> sizes = new ArrayList<>();
+      for (int j = 0; j < 2; j++) {
+        byte[] layer = new byte[1 << 20];
+        new java.util.Random(100 * i + j).nextBytes(layer);
+        layers.add(upstream.client().pushBlob(repo, layer));
+        sizes.add((long) layer.length);
+        total += layer.length;
+        big++;
+      }
+      byte[] config = ("{\"os\":\"linux\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+      String configDigest = upstream.client().pushBlob(repo, config);
+      total += config.length;
+      upstream
+          .client()
+          .pushManifest(
+              repo,
+              "1",
+              TestImages.OCI_MANIFEST,
+              TestImages.manifest(configDigest, config.length, layers, sizes));
+      refs.add("registry.test/" + repo + ":1");
+    }
+    relay.cutEveryNthBlob(3, 600 << 10); // About 30% of blob bodies end after 600 KiB.
+    List<String> args = new ArrayList<>(List.of("--json"));
+    args.addAll(refs);
+    Cmd.Result run = prefetch(args.toArray(String[]::new));
+    assertThat(run.exit()).as(run.out() + run.err()).isZero();
+    for (JsonNode r : JSON.readTree(run.out()).path("results")) {
+      assertThat(r.path("ok").asBoolean()).as(r.toString()).isTrue();
+      assertThat(r.path("blobs").asInt()).isEqualTo(3);
+    }
+    assertThat(relay.cuts()).as("bodies cut").isGreaterThanOrEqualTo(big / 3);
+    // Resumed with Range from where each cut ended: restarts would resend 600 KiB per cut.
+    assertThat(relay.blobBytesSent() - total)
+        .as("bytes sent beyond the blobs' sizes, for %d cuts", relay.cuts())
+        .isLessThan(relay.cuts() * (128 << 10));
+  }
+
+  @Test
   void anUnchangedImageCostsOneHeadAndNothingElse() {
     assertThat(prefetch("registry.test/library/demo:1").exit()).isZero();
     relay.reset();

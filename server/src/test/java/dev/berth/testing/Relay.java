@@ -39,6 +39,11 @@ public final class Relay implements AutoCloseable {
   private final AtomicLong uploadsActive = new AtomicLong();
   private final AtomicLong uploadsMax = new AtomicLong();
   private volatile long cutBlobsAfter = -1;
+  private volatile int cutEvery;
+  private volatile long cutEveryAfter;
+  private final AtomicLong blobGetsSeen = new AtomicLong();
+  private final AtomicLong blobBytesSent = new AtomicLong();
+  private final AtomicLong cutsMade = new AtomicLong();
   private final java.util.Set<String> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile String revokedChallenge;
   private final java.util.concurrent.atomic.AtomicBoolean revokeNext =
@@ -137,6 +142,19 @@ public final class Relay implements AutoCloseable {
       return res.mapData(data -> flipAt(data, offset, 1000));
     }
     long cut = cutBlobsAfter;
+    if (blobGet) {
+      res =
+          res.mapData(
+              d -> {
+                blobBytesSent.addAndGet(d.length());
+                return d;
+              });
+      int every = cutEvery;
+      if (every > 0 && blobGetsSeen.incrementAndGet() % every == 0) {
+        cutsMade.incrementAndGet();
+        cut = cutEveryAfter;
+      }
+    }
     if (blob && (bytesPerSecond > 0 || cut >= 0)) {
       return BodyShaper.shape(res, bytesPerSecond, cut);
     }
@@ -199,6 +217,22 @@ public final class Relay implements AutoCloseable {
     return uploadsMax.get();
   }
 
+  /** Cuts the body of every {@code n}th blob {@code GET} after {@code after} bytes (0: none). */
+  public void cutEveryNthBlob(int n, long after) {
+    this.cutEveryAfter = after;
+    this.cutEvery = n;
+  }
+
+  /** Blob body bytes relayed so far (before any cut). */
+  public long blobBytesSent() {
+    return blobBytesSent.get();
+  }
+
+  /** Blob bodies cut by {@link #cutEveryNthBlob} so far. */
+  public long cuts() {
+    return cutsMade.get();
+  }
+
   /** Cuts every blob body after {@code bytes} bytes (-1: never). */
   public void cutBlobsAfter(long bytes) {
     cutBlobsAfter = bytes;
@@ -257,6 +291,10 @@ public final class Relay implements AutoCloseable {
     bytesPerSecond = 0;
     uploadBytesPerSecond = 0;
     uploadsMax.set(0);
+    cutEvery = 0;
+    blobGetsSeen.set(0);
+    blobBytesSent.set(0);
+    cutsMade.set(0);
     cutBlobsAfter = -1;
   }
 
