@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       AwaitCommand.class,
       PrefetchCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       CredsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -231,7 +231,7 @@ public final class Prefetcher {
   }
 
   /** The wanted platform {@code p} matches, or null; {@code linux/arm64} matches any variant. */
-  static String matching(Platform p, List<String> wanted) {
+  public static String matching(Platform p, List<String> wanted) {
     if (p == null) {
       return null;
     }

@@ -1,0 +1,218 @@
+package dev.berth.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.MediaTypes;
+import dev.berth.push.ManifestPush;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.ManifestStore;
+import dev.berth.storage.TagRecord;
+import dev.berth.storage.TagStore;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Loads an OCI image layout archive into Berth's store: every blob is verified against its digest
+ * as it is read, and nothing is stored unless the whole archive is sound. Images named in {@code
+ * index.json} are then served under those names, as if pulled from their upstreams; their blobs are
+ * pinned. Images of an index whose manifests the archive lacks (platforms not exported) are
+ * skipped.
+ */
+public final class BundleImporter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final BlobStore blobs;
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final Path scratch;
+  private final Clock clock;
+
+  /** An importer into these stores; {@code scratch} is a directory on the same file system. */
+  public BundleImporter(
+      BlobStore blobs, ManifestStore manifests, TagStore tags, Path scratch, Clock clock) {
+    this.blobs = blobs;
+    this.manifests = manifests;
+    this.tags = tags;
+    this.scratch = scratch;
+    this.clock = clock;
+  }
+
+  /** What was imported: the image names, and how many blobs and bytes. */
+  public record Imported(List<String> images, int blobs, long bytes) {}
+
+  /** Imports {@code archive}; {@code progress} hears of every byte read. */
+  public Imported load(Path archive, LongConsumer progress) throws IOException {
+    Map<Digest, Path> files = new HashMap<>();
+    byte[] index = null;
+    boolean layout = false;
+    Path dir = Files.createTempDirectory(scratch, "import");
+    try {
+      try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
+          TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
+        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+          String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
+          if (e.isDirectory()) {
+            continue;
+          }
+          if (name.equals("index.json")) {
+            index = tar.readAllBytes();
+          } else if (name.equals("oci-layout")) {
+            layout = JSON.readTree(tar.readAllBytes()).has("imageLayoutVersion");
+          } else if (name.startsWith("blobs/")) {
+            String[] parts = name.split("/");
+            if (parts.length != 3) {
+              throw new IOException(archive + ": unexpected entry " + name);
+            }
+            Digest digest;
+            try {
+              digest = Digest.of(parts[1] + ":" + parts[2]);
+            } catch (IllegalArgumentException bad) {
+              throw new IOException(archive + ": " + name + " is not named by a digest");
+            }
+            Path file = dir.resolve(parts[1] + "-" + parts[2]);
+            copyVerified(tar, file, digest, progress, archive);
+            files.put(digest, file);
+          }
+        }
+      }
+      if (!layout || index == null) {
+        throw new IOException(
+            archive + " is not an OCI image layout archive (no oci-layout or index.json)");
+      }
+      return store(JSON.readTree(index), files, archive);
+    } finally {
+      try (var left = Files.list(dir)) {
+        for (Path p : left.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static void copyVerified(
+      InputStream in, Path file, Digest digest, LongConsumer progress, Path archive)
+      throws IOException {
+    MessageDigest hasher = digest.newHasher();
+    byte[] buf = new byte[1 << 16];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        hasher.update(buf, 0, n);
+        out.write(buf, 0, n);
+        progress.accept(n);
+      }
+    }
+    Digest actual = digest.finish(hasher);
+    if (!actual.equals(digest)) {
+      throw new IOException(
+          archive + ": the blob named " + digest + " holds bytes with digest " + actual);
+    }
+  }
+
+  private Imported store(JsonNode index, Map<Digest, Path> files, Path archive) throws IOException {
+    List<String> names = new ArrayList<>();
+    Map<Digest, Manifest> toStore = new HashMap<>();
+    Map<Digest, Long> toCommit = new HashMap<>();
+    List<Map.Entry<ImageName, Manifest>> tagged = new ArrayList<>();
+    for (JsonNode d : index.path("manifests")) {
+      String ref = d.path("annotations").path("org.opencontainers.image.ref.name").asText("");
+      String full = d.path("annotations").path("io.containerd.image.name").asText(ref);
+      if (full.isEmpty()) {
+        throw new IOException(archive + ": an image in index.json has no name annotation");
+      }
+      ImageName name;
+      try {
+        name = ImageName.parse(full);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(archive + ": " + e.getMessage());
+      }
+      Manifest top =
+          read(files, Digest.of(d.path("digest").asText()), d.path("mediaType").asText(), archive);
+      collect(top, files, toStore, toCommit, archive);
+      tagged.add(Map.entry(name, top));
+      names.add(name.toString());
+    }
+    // Everything is verified and present: now it goes into the store.
+    long bytes = 0;
+    for (var blob : toCommit.entrySet()) {
+      Path file = files.get(blob.getKey());
+      if (!blobs.contains(blob.getKey())) {
+        blobs.commit(file, blob.getKey(), Files.size(file), true);
+      }
+      blobs.pin(blob.getKey());
+      bytes += blob.getValue();
+    }
+    for (Manifest m : toStore.values()) {
+      manifests.put(m);
+    }
+    for (var t : tagged) {
+      ImageName name = t.getKey();
+      if (!name.isDigest()) {
+        tags.put(
+            name.registry(),
+            name.repository(),
+            name.reference(),
+            new TagRecord(t.getValue().digest(), t.getValue().mediaType(), Instant.now(clock)));
+      }
+    }
+    return new Imported(names, toCommit.size(), bytes);
+  }
+
+  private void collect(
+      Manifest m,
+      Map<Digest, Path> files,
+      Map<Digest, Manifest> toStore,
+      Map<Digest, Long> toCommit,
+      Path archive)
+      throws IOException {
+    toStore.put(m.digest(), m);
+    if (m.isIndex()) {
+      for (Descriptor child : m.children()) {
+        if (files.containsKey(child.digest())) {
+          collect(
+              read(files, child.digest(), child.mediaType(), archive),
+              files,
+              toStore,
+              toCommit,
+              archive);
+        }
+      }
+      return;
+    }
+    for (Digest blob : ManifestPush.blobsOf(m)) {
+      Path file = files.get(blob);
+      if (file == null) {
+        throw new IOException(
+            archive + ": " + m.digest() + " names " + blob + ", not in the archive");
+      }
+      toCommit.put(blob, Files.size(file));
+    }
+  }
+
+  private static Manifest read(Map<Digest, Path> files, Digest digest, String type, Path archive)
+      throws IOException {
+    Path file = files.get(digest);
+    if (file == null) {
+      throw new IOException(archive + ": manifest " + digest + " is not in the archive");
+    }
+    String mediaType = type.isEmpty() ? MediaTypes.OCI_MANIFEST : MediaTypes.bare(type);
+    return new Manifest(Files.readAllBytes(file), mediaType, digest);
+  }
+}
