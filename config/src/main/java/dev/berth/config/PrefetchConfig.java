@@ -16,6 +16,8 @@ import java.util.Map;
  * @param buildArgs values for the Dockerfiles' {@code ARG} lines
  * @param platforms platforms for images that name none; empty for every platform
  * @param interval how often the images are refreshed; their tags are checked with a {@code HEAD}
+ * @param reservePulls pulls of an upstream's rate limit (Docker Hub's) that prefetch leaves to
+ *     builds: with no more left, images not yet held wait for the next run
  */
 public record PrefetchConfig(
     List<String> images,
@@ -23,18 +25,44 @@ public record PrefetchConfig(
     List<Path> dockerfiles,
     Map<String, String> buildArgs,
     List<String> platforms,
-    Duration interval) {
+    Duration interval,
+    int reservePulls) {
   public static final Duration DEFAULT_INTERVAL = Duration.ofHours(6);
-  public static final PrefetchConfig NONE = new PrefetchConfig(null, null, null, null, null, null);
+  public static final int DEFAULT_RESERVE_PULLS = 10;
+  public static final PrefetchConfig NONE =
+      new PrefetchConfig(null, null, null, null, null, null, DEFAULT_RESERVE_PULLS);
 
   @JsonCreator
-  public PrefetchConfig(
+  static PrefetchConfig fromJson(
       @JsonProperty("images") List<String> images,
       @JsonProperty("files") List<Path> files,
       @JsonProperty("dockerfiles") List<Path> dockerfiles,
       @JsonProperty("buildArgs") Map<String, String> buildArgs,
       @JsonProperty("platforms") List<String> platforms,
-      @JsonProperty("interval") Duration interval) {
+      @JsonProperty("interval") Duration interval,
+      @JsonProperty("reservePulls") Integer reservePulls) {
+    return new PrefetchConfig(
+        images,
+        files,
+        dockerfiles,
+        buildArgs,
+        platforms,
+        interval,
+        reservePulls == null ? DEFAULT_RESERVE_PULLS : reservePulls);
+  }
+
+  public PrefetchConfig(
+      List<String> images,
+      List<Path> files,
+      List<Path> dockerfiles,
+      Map<String, String> buildArgs,
+      List<String> platforms,
+      Duration interval,
+      int reservePulls) {
+    this.reservePulls = reservePulls;
+    if (reservePulls < 0) {
+      throw new InvalidValueException("reservePulls must not be negative: " + reservePulls);
+    }
     this.images = images == null ? List.of() : List.copyOf(images);
     this.files = files == null ? List.of() : List.copyOf(files);
     this.dockerfiles = dockerfiles == null ? List.of() : List.copyOf(dockerfiles);

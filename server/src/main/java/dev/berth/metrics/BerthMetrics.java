@@ -127,6 +127,23 @@ public final class BerthMetrics {
         .increment();
   }
 
+  /** Reports the pull rate limit {@code upstream} states (Docker Hub); -1 until it says. */
+  public void rateLimit(
+      String upstream,
+      java.util.function.LongSupplier limit,
+      java.util.function.LongSupplier remaining) {
+    io.micrometer.core.instrument.Gauge.builder(
+            "berth.upstream.ratelimit.limit", () -> (double) limit.getAsLong())
+        .description("Pulls the upstream allows per window (ratelimit-limit), -1 when unknown")
+        .tag("upstream", upstream)
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "berth.upstream.ratelimit.remaining", () -> (double) remaining.getAsLong())
+        .description("Pulls left in the window (ratelimit-remaining), -1 when unknown")
+        .tag("upstream", upstream)
+        .register(registry);
+  }
+
   /** A client decorator counting each request to {@code upstream} by its final status. */
   public DecoratingHttpClientFunction upstreamCounter(String upstream) {
     return (delegate, ctx, req) -> {

@@ -16,7 +16,9 @@ import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
+import dev.berth.upstream.RateLimit;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,18 +59,37 @@ public final class Prefetcher {
   private final BlobFetcher fetcher;
   private final BlobStore blobs;
   private final ScheduledExecutorService timer;
+  private final Upstreams upstreams;
+  private final int reservePulls;
 
+  /**
+   * A prefetcher; it leaves the last {@code reservePulls} pulls of an upstream's stated rate limit
+   * to builds.
+   */
   public Prefetcher(
       RouteResolver routes,
       ManifestResolver manifests,
       BlobFetcher fetcher,
       BlobStore blobs,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      Upstreams upstreams,
+      int reservePulls) {
     this.routes = routes;
     this.manifests = manifests;
     this.fetcher = fetcher;
     this.blobs = blobs;
     this.timer = timer;
+    this.upstreams = upstreams;
+    this.reservePulls = reservePulls;
+  }
+
+  /** An image not pulled now because the upstream's rate limit is nearly used up. */
+  private static final class Paused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Paused(String message) {
+      super(message);
+    }
   }
 
   /** What happens during a prefetch, for progress reports. Called from any thread. */
@@ -140,6 +161,22 @@ public final class Prefetcher {
             result.complete(r);
             return;
           }
+          if (UpstreamClient.unwrap(e) instanceof Paused paused) {
+            result.complete(
+                new Result(
+                    request.ref(),
+                    null,
+                    false,
+                    false,
+                    List.of(),
+                    0,
+                    0,
+                    0,
+                    0,
+                    attempt,
+                    paused.getMessage()));
+            return;
+          }
           RegistryException failure = asRegistryError(e);
           if (PERMANENT.contains(failure.error()) || attempt >= ATTEMPTS) {
             result.complete(
@@ -177,6 +214,22 @@ public final class Prefetcher {
           request.ref() + " is a local repository: there is nothing to pre-pull");
     }
     ManifestReference ref = ManifestReference.of(parsed.reference());
+    RateLimit limit =
+        upstreams.client(target.registry(), target.upstream().orElseThrow()).rateLimit();
+    if (limit.remaining() >= 0
+        && limit.remaining() <= reservePulls
+        && !manifests.isHeld(target, ref)) {
+      throw new Paused(
+          "paused: "
+              + target.registry()
+              + " has "
+              + limit.remaining()
+              + " of "
+              + limit.limit()
+              + " pulls left in its rate-limit window, and prefetch leaves the last "
+              + reservePulls
+              + " to builds (prefetch.reservePulls)");
+    }
     return manifests
         .refresh(target, ref)
         .thenCompose(

@@ -127,6 +127,20 @@ public final class ManifestResolver {
         .thenCompose(f -> f);
   }
 
+  /** Whether {@code ref} of {@code target} is held: a digest stored, or a tag with its manifest. */
+  public boolean isHeld(Target target, ManifestReference ref) {
+    try {
+      if (ref.isDigest()) {
+        return manifests.get(ref.digest().orElseThrow()).isPresent();
+      }
+      Optional<TagRecord> record =
+          tags.get(target.registry(), target.repository().value(), ref.tag().orElseThrow());
+      return record.isPresent() && manifests.get(record.get().digest()).isPresent();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private CompletableFuture<ResolvedManifest> lookUp(Target target, ManifestReference ref) {
     try {
       if (ref.isDigest()) {

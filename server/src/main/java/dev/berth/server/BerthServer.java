@@ -155,7 +155,15 @@ public final class BerthServer implements AutoCloseable {
     ManifestResolver manifestResolver =
         new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC());
     BlobFetcher blobFetcher = new BlobFetcher(blobs, upstreams, metrics, blocking);
-    Prefetcher prefetcher = new Prefetcher(routes, manifestResolver, blobFetcher, blobs, blocking);
+    Prefetcher prefetcher =
+        new Prefetcher(
+            routes,
+            manifestResolver,
+            blobFetcher,
+            blobs,
+            blocking,
+            upstreams,
+            config.prefetch().reservePulls());
     sb.service("/_berth/v1/prefetch", new PrefetchService(prefetcher));
     new PrefetchSchedule(config.prefetch(), prefetcher).start(blocking);
     RegistryService registry =

@@ -63,6 +63,7 @@ public final class UpstreamClient {
   private final Authenticator auth;
   private final Duration idleTimeout;
   private final boolean offline;
+  private final RateLimit rateLimit = new RateLimit();
 
   UpstreamClient(
       String host,
@@ -74,6 +75,7 @@ public final class UpstreamClient {
       boolean offline) {
     this.host = host;
     this.offline = offline;
+    metrics.rateLimit(host, rateLimit::limit, rateLimit::remaining);
     this.idleTimeout = config.idleTimeout();
     RetryRule rule =
         RetryRule.builder()
@@ -222,6 +224,11 @@ public final class UpstreamClient {
     return overEndpoints(call, 0, Duration.ZERO);
   }
 
+  /** What this upstream last said of its pull rate limit (Docker Hub's {@code ratelimit-*}). */
+  public RateLimit rateLimit() {
+    return rateLimit;
+  }
+
   /** Whether this upstream is never connected to ({@code offline: true}). */
   public boolean isOffline() {
     return offline;
@@ -330,6 +337,7 @@ public final class UpstreamClient {
         .headers()
         .thenCompose(
             h -> {
+              rateLimit.update(h.get("ratelimit-limit"), h.get("ratelimit-remaining"));
               String location = h.get(HttpHeaderNames.LOCATION);
               if (!h.status().isRedirection() || location == null || hops >= MAX_REDIRECTS) {
                 return CompletableFuture.completedFuture(new Exchange(h, split.body(), endpoint));

@@ -199,6 +199,63 @@ class PrefetchIT {
   }
 
   @Test
+  void prefetchLeavesTheLastPullsOfARateLimitToBuilds() throws Exception {
+    TestImages.pushMultiArch(upstream.client(), "library/limited", "1");
+    TestImages.pushMultiArch(upstream.client(), "library/later", "1");
+    relay.rateLimit("100;w=21600", "50;w=21600");
+    assertThat(prefetch("registry.test/library/limited:1").exit()).isZero();
+    String metrics =
+        Http.send("GET", "http://" + berth.address() + "/metrics", null, Map.of()).body();
+    assertThat(metrics)
+        .contains("berth_upstream_ratelimit_limit{upstream=\"registry.test\"} 100.0")
+        .contains("berth_upstream_ratelimit_remaining{upstream=\"registry.test\"} 50.0");
+
+    relay.rateLimit("100;w=21600", "4;w=21600");
+    // A held image is confirmed with a HEAD (free, and it brings the new count) ...
+    assertThat(prefetch("registry.test/library/limited:1").exit()).isZero();
+    // ... and one not held waits for the next run rather than take one of the last pulls.
+    Cmd.Result run = prefetch("registry.test/library/later:1");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("paused").contains("4 of 100 pulls left");
+    assertThat(relay.count(r -> r.contains("/library/later/"))).isZero();
+
+    // The window renews: the next answer says so, and the other tests may pull again.
+    relay.rateLimit("100;w=21600", "100;w=21600");
+    assertThat(prefetch("registry.test/library/limited:1").exit()).isZero();
+  }
+
+  @Test
+  void serveRunsTheConfiguredPrefetchAtStart() throws Exception {
+    TestImages.Index index = TestImages.pushMultiArch(upstream.client(), "library/sched", "1");
+    Path data = dir.resolve("scheduled");
+    String yaml =
+        """
+        prefetch:
+          images: ["registry.test/library/sched:1 linux/arm64"]
+          interval: 1h
+        upstreams:
+          - name: docker.io
+          - name: registry.test
+            endpoints: ["%s"]
+            credentials: {source: none}
+        """
+            .formatted(relay.url());
+    try (Berth scheduled = Berth.start(data, yaml)) {
+      String hex = index.images().get(1).layers().get(0).substring("sha256:".length());
+      Path layer = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
+      long until = System.nanoTime() + 30_000_000_000L;
+      while (!Files.exists(layer) && System.nanoTime() < until) {
+        Thread.sleep(100);
+      }
+      assertThat(layer).exists();
+      assertThat(data.resolve("pins/sha256/" + hex.substring(0, 2) + "/" + hex)).exists();
+      String amd64 = index.images().get(0).layers().get(0).substring("sha256:".length());
+      assertThat(data.resolve("blobs/sha256/" + amd64.substring(0, 2) + "/" + amd64))
+          .doesNotExist();
+    }
+  }
+
+  @Test
   void anUnchangedImageCostsOneHeadAndNothingElse() {
     assertThat(prefetch("registry.test/library/demo:1").exit()).isZero();
     relay.reset();
@@ -230,7 +287,9 @@ class PrefetchIT {
             () -> {
               // Three refused requests use up the first attempt's retries; then it recovers.
               try {
-                while (relay.count(r -> r.contains("/library/storm/manifests/")) < 3) {
+                long until = System.nanoTime() + 60_000_000_000L;
+                while (relay.count(r -> r.contains("/library/storm/manifests/")) < 3
+                    && System.nanoTime() < until) {
                   Thread.sleep(20);
                 }
               } catch (InterruptedException e) {

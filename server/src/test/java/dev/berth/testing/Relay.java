@@ -40,6 +40,7 @@ public final class Relay implements AutoCloseable {
   private final AtomicLong uploadsMax = new AtomicLong();
   private volatile long cutBlobsAfter = -1;
   private volatile int cutEvery;
+  private volatile String[] rateLimit;
   private volatile long cutEveryAfter;
   private final AtomicLong blobGetsSeen = new AtomicLong();
   private final AtomicLong blobBytesSent = new AtomicLong();
@@ -134,6 +135,13 @@ public final class Relay implements AutoCloseable {
                   }
                   statuses.add(h.status().code());
                   answers.add(line + " -> " + h.status().code());
+                  String[] limit = rateLimit;
+                  if (limit != null && line.contains("/manifests/")) {
+                    return h.toBuilder()
+                        .set("ratelimit-limit", limit[0])
+                        .set("ratelimit-remaining", limit[1])
+                        .build();
+                  }
                   return h;
                 });
     boolean blob = req.path().contains("/blobs/sha256:");
@@ -223,6 +231,11 @@ public final class Relay implements AutoCloseable {
     this.cutEvery = n;
   }
 
+  /** Adds Docker Hub's rate-limit headers to manifest answers (null: none). */
+  public void rateLimit(String limit, String remaining) {
+    this.rateLimit = limit == null ? null : new String[] {limit, remaining};
+  }
+
   /** Blob body bytes relayed so far (before any cut). */
   public long blobBytesSent() {
     return blobBytesSent.get();
@@ -292,6 +305,7 @@ public final class Relay implements AutoCloseable {
     uploadBytesPerSecond = 0;
     uploadsMax.set(0);
     cutEvery = 0;
+    rateLimit = null;
     blobGetsSeen.set(0);
     blobBytesSent.set(0);
     cutsMade.set(0);
