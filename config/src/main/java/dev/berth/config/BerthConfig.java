@@ -26,6 +26,7 @@ import java.util.Set;
  * @param forwarding how pushed content is forwarded to upstreams
  * @param prefetch what Berth pre-pulls on its own, and how often
  * @param offline whether Berth connects to no upstream at all and serves only what it holds
+ * @param proxy the outbound HTTP proxy for upstreams; null connects directly
  */
 public record BerthConfig(
     HostPort listen,
@@ -40,7 +41,8 @@ public record BerthConfig(
     AuthConfig auth,
     ForwardingConfig forwarding,
     PrefetchConfig prefetch,
-    boolean offline) {
+    boolean offline,
+    ProxyConfig proxy) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -71,7 +73,8 @@ public record BerthConfig(
       AuthConfig auth,
       ForwardingConfig forwarding,
       PrefetchConfig prefetch,
-      boolean offline) {
+      boolean offline,
+      ProxyConfig proxy) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -85,6 +88,7 @@ public record BerthConfig(
     this.forwarding = forwarding == null ? ForwardingConfig.DEFAULTS : forwarding;
     this.prefetch = prefetch == null ? PrefetchConfig.NONE : prefetch;
     this.offline = offline;
+    this.proxy = proxy;
     validate();
   }
 
@@ -102,7 +106,8 @@ public record BerthConfig(
       @JsonProperty("auth") AuthConfig auth,
       @JsonProperty("forwarding") ForwardingConfig forwarding,
       @JsonProperty("prefetch") PrefetchConfig prefetch,
-      @JsonProperty("offline") Boolean offline) {
+      @JsonProperty("offline") Boolean offline,
+      @JsonProperty("proxy") ProxyConfig proxy) {
     return new BerthConfig(
         listen,
         dataDir,
@@ -116,13 +121,14 @@ public record BerthConfig(
         auth,
         forwarding,
         prefetch,
-        offline != null && offline);
+        offline != null && offline,
+        proxy);
   }
 
   /** The embedded defaults: what {@code berth serve} runs with when given no file. */
   public static BerthConfig defaults() {
     return new BerthConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, false);
+        null, null, null, null, null, null, null, null, null, null, null, null, false, null);
   }
 
   private void validate() {
@@ -179,7 +185,8 @@ public record BerthConfig(
         auth,
         forwarding,
         prefetch,
-        offline);
+        offline,
+        proxy);
   }
 
   /** This configuration with another data directory. */
@@ -197,6 +204,7 @@ public record BerthConfig(
         auth,
         forwarding,
         prefetch,
-        offline);
+        offline,
+        proxy);
   }
 }

@@ -30,7 +30,8 @@ public record UpstreamConfig(
     boolean push,
     CredentialsConfig credentials,
     ForwardMode forwarding,
-    boolean offline) {
+    boolean offline,
+    UpstreamTlsConfig tls) {
 
   /** When a pushed manifest is acknowledged to the client. */
   public enum ForwardMode {
@@ -75,6 +76,7 @@ public record UpstreamConfig(
     }
     credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
     forwarding = forwarding == null ? ForwardMode.SYNC : forwarding;
+    tls = tls == null ? UpstreamTlsConfig.DEFAULTS : tls;
   }
 
   @JsonCreator
@@ -88,7 +90,8 @@ public record UpstreamConfig(
       @JsonProperty("push") Boolean push,
       @JsonProperty("credentials") CredentialsConfig credentials,
       @JsonProperty("forwarding") ForwardMode forwarding,
-      @JsonProperty("offline") Boolean offline) {
+      @JsonProperty("offline") Boolean offline,
+      @JsonProperty("tls") UpstreamTlsConfig tls) {
     return new UpstreamConfig(
         name,
         endpoints,
@@ -99,7 +102,8 @@ public record UpstreamConfig(
         push != null && push,
         credentials,
         forwarding,
-        offline != null && offline);
+        offline != null && offline,
+        tls);
   }
 
   /** An upstream with the default settings and the given endpoints. */
@@ -114,7 +118,8 @@ public record UpstreamConfig(
         false,
         null,
         null,
-        false);
+        false,
+        null);
   }
 
   /** The endpoints to try for {@code host}, which this upstream's name matches. */
@@ -134,7 +139,8 @@ public record UpstreamConfig(
         push,
         credentials,
         forwarding,
-        offline);
+        offline,
+        tls);
   }
 
   /** This upstream with {@code newCredentials} in place of its own. */
@@ -149,6 +155,7 @@ public record UpstreamConfig(
         push,
         newCredentials,
         forwarding,
-        offline);
+        offline,
+        tls);
   }
 }

@@ -1,14 +1,21 @@
 package dev.berth.upstream;
 
 import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientFactoryBuilder;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.proxy.ProxyConfigSelector;
 import dev.berth.config.BerthConfig;
+import dev.berth.config.ProxyConfig;
 import dev.berth.config.UpstreamConfig;
+import dev.berth.config.UpstreamTlsConfig;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.upstream.auth.CredentialSources;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The clients of every upstream host Berth has talked to, created on first use: one per host, also
@@ -63,13 +70,48 @@ public final class Upstreams implements AutoCloseable {
   }
 
   private ClientFactory factory(UpstreamConfig upstream) {
-    return factories.computeIfAbsent(
-        upstream,
-        u ->
-            ClientFactory.builder()
-                .connectTimeout(u.connectTimeout())
-                .idleTimeout(u.idleTimeout())
-                .build());
+    return factories.computeIfAbsent(upstream, this::newFactory);
+  }
+
+  /** Connections for {@code u}: its timeouts, its TLS settings, and the proxy unless bypassed. */
+  private ClientFactory newFactory(UpstreamConfig u) {
+    ClientFactoryBuilder b =
+        ClientFactory.builder().connectTimeout(u.connectTimeout()).idleTimeout(u.idleTimeout());
+    UpstreamTlsConfig tls = u.tls();
+    if (tls.insecureSkipVerify()) {
+      b.tlsNoVerify();
+    }
+    if (tls.ca() != null) {
+      TrustManagerFactory trust = Trust.systemAnd(tls.ca());
+      b.tlsCustomizer(ssl -> ssl.trustManager(trust));
+    }
+    if (tls.certificate() != null) {
+      b.tls(
+          com.linecorp.armeria.common.TlsKeyPair.of(
+              tls.key().toFile(), tls.certificate().toFile()));
+    }
+    ProxyConfig proxy = config.proxy();
+    if (proxy != null) {
+      b.proxyConfig(
+          new ProxyConfigSelector() {
+            @Override
+            public com.linecorp.armeria.client.proxy.ProxyConfig select(
+                com.linecorp.armeria.common.SessionProtocol protocol, Endpoint endpoint) {
+              return proxy.bypasses(endpoint.host())
+                  ? com.linecorp.armeria.client.proxy.ProxyConfig.direct()
+                  : com.linecorp.armeria.client.proxy.ProxyConfig.connect(
+                      new InetSocketAddress(proxy.url().getHost(), proxy.url().getPort()));
+            }
+
+            @Override
+            public void connectFailed(
+                com.linecorp.armeria.common.SessionProtocol protocol,
+                Endpoint endpoint,
+                java.net.SocketAddress sa,
+                Throwable cause) {}
+          });
+    }
+    return b.build();
   }
 
   /** The configuration these clients were made from. */

@@ -51,21 +51,36 @@ public final class Relay implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   public Relay(String upstreamUrl) {
+    this(upstreamUrl, null);
+  }
+
+  /** A relay serving HTTPS with {@code keys} (a certificate for 127.0.0.1), or HTTP when null. */
+  public Relay(String upstreamUrl, Keys keys) {
     upstream =
         WebClient.builder(upstreamUrl)
             .factory(ClientFactory.builder().build())
             .responseTimeout(Duration.ZERO)
             .maxResponseLength(0)
             .build();
+    var builder = Server.builder();
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
+    if (keys == null) {
+      builder.http(address);
+    } else {
+      builder
+          .https(address)
+          .tls(
+              com.linecorp.armeria.common.TlsKeyPair.of(
+                  keys.key(), (java.security.cert.X509Certificate) keys.certificate()));
+    }
     server =
-        Server.builder()
-            .http(new InetSocketAddress("127.0.0.1", 0))
+        builder
             .requestTimeout(Duration.ZERO)
             .maxRequestLength(0)
             .serviceUnder("/", (ctx, req) -> relay(req))
             .build();
     server.start().join();
-    url = "http://127.0.0.1:" + server.activeLocalPort();
+    url = (keys == null ? "http" : "https") + "://127.0.0.1:" + server.activeLocalPort();
   }
 
   private HttpResponse relay(HttpRequest req) {

@@ -117,7 +117,8 @@ class AuthenticatorTest {
             null,
             null,
             null,
-            false);
+            false,
+            null);
     try (Upstreams upstreams =
         new Upstreams(berth, new BerthMetrics(), ForkJoinPool.commonPool(), Map.of())) {
       UpstreamCall call =
