@@ -31,7 +31,8 @@ public record UpstreamConfig(
     CredentialsConfig credentials,
     ForwardMode forwarding,
     boolean offline,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    Duration firstByteTimeout) {
 
   /** When a pushed manifest is acknowledged to the client. */
   public enum ForwardMode {
@@ -58,6 +59,7 @@ public record UpstreamConfig(
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
   public UpstreamConfig {
@@ -77,6 +79,10 @@ public record UpstreamConfig(
     credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
     forwarding = forwarding == null ? ForwardMode.SYNC : forwarding;
     tls = tls == null ? UpstreamTlsConfig.DEFAULTS : tls;
+    firstByteTimeout = firstByteTimeout == null ? DEFAULT_FIRST_BYTE_TIMEOUT : firstByteTimeout;
+    if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
+      throw new InvalidValueException("firstByteTimeout must be positive: " + firstByteTimeout);
+    }
   }
 
   @JsonCreator
@@ -91,7 +97,8 @@ public record UpstreamConfig(
       @JsonProperty("credentials") CredentialsConfig credentials,
       @JsonProperty("forwarding") ForwardMode forwarding,
       @JsonProperty("offline") Boolean offline,
-      @JsonProperty("tls") UpstreamTlsConfig tls) {
+      @JsonProperty("tls") UpstreamTlsConfig tls,
+      @JsonProperty("firstByteTimeout") Duration firstByteTimeout) {
     return new UpstreamConfig(
         name,
         endpoints,
@@ -103,7 +110,8 @@ public record UpstreamConfig(
         credentials,
         forwarding,
         offline != null && offline,
-        tls);
+        tls,
+        firstByteTimeout);
   }
 
   /** An upstream with the default settings and the given endpoints. */
@@ -119,6 +127,7 @@ public record UpstreamConfig(
         null,
         null,
         false,
+        null,
         null);
   }
 
@@ -140,7 +149,8 @@ public record UpstreamConfig(
         credentials,
         forwarding,
         offline,
-        tls);
+        tls,
+        firstByteTimeout);
   }
 
   /** This upstream with {@code newCredentials} in place of its own. */
@@ -156,6 +166,7 @@ public record UpstreamConfig(
         newCredentials,
         forwarding,
         offline,
-        tls);
+        tls,
+        firstByteTimeout);
   }
 }

@@ -19,6 +19,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.metrics.BerthMetrics;
@@ -31,6 +32,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The client of one upstream registry host. It owns what every call to that host needs: the
@@ -62,6 +65,7 @@ public final class UpstreamClient {
   private final WebClient redirects;
   private final Authenticator auth;
   private final Duration idleTimeout;
+  private final Duration firstByteTimeout;
   private final boolean offline;
   private final RateLimit rateLimit = new RateLimit();
 
@@ -77,6 +81,7 @@ public final class UpstreamClient {
     this.offline = offline;
     metrics.rateLimit(host, rateLimit::limit, rateLimit::remaining);
     this.idleTimeout = config.idleTimeout();
+    this.firstByteTimeout = config.firstByteTimeout();
     RetryRule rule =
         RetryRule.builder()
             .onStatus(HttpStatus.TOO_MANY_REQUESTS)
@@ -333,24 +338,49 @@ public final class UpstreamClient {
                     .build())
             .split();
     String endpoint = base.getScheme() + "://" + base.getAuthority();
-    return split
-        .headers()
-        .thenCompose(
-            h -> {
-              rateLimit.update(h.get("ratelimit-limit"), h.get("ratelimit-remaining"));
-              String location = h.get(HttpHeaderNames.LOCATION);
-              if (!h.status().isRedirection() || location == null || hops >= MAX_REDIRECTS) {
-                return CompletableFuture.completedFuture(new Exchange(h, split.body(), endpoint));
-              }
-              split.body().abort();
-              return redirect(
-                  call,
-                  headers,
-                  base,
-                  URI.create(base.toString()).resolve(location),
-                  hops,
-                  timeout);
-            });
+    CompletableFuture<ResponseHeaders> answered = split.headers();
+    if (call.body() == null) {
+      // An upload is answered after its whole body; any other request must start to answer soon.
+      // A copy: Armeria's own future cannot be completed by the timeout.
+      answered =
+          answered
+              .thenApply(h -> h)
+              .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .whenComplete(
+                  (h, e) -> {
+                    if (UpstreamClient.unwrap(e) instanceof TimeoutException) {
+                      split.body().abort();
+                    }
+                  })
+              .exceptionally(
+                  e -> {
+                    if (UpstreamClient.unwrap(e) instanceof TimeoutException) {
+                      throw new CompletionException(
+                          new UpstreamException(
+                              call.description()
+                                  + ": "
+                                  + endpoint
+                                  + " sent no answer within "
+                                  + firstByteTimeout.toSeconds()
+                                  + " s (firstByteTimeout)",
+                              true,
+                              0,
+                              e));
+                    }
+                    throw new CompletionException(UpstreamClient.unwrap(e));
+                  });
+    }
+    return answered.thenCompose(
+        h -> {
+          rateLimit.update(h.get("ratelimit-limit"), h.get("ratelimit-remaining"));
+          String location = h.get(HttpHeaderNames.LOCATION);
+          if (!h.status().isRedirection() || location == null || hops >= MAX_REDIRECTS) {
+            return CompletableFuture.completedFuture(new Exchange(h, split.body(), endpoint));
+          }
+          split.body().abort();
+          return redirect(
+              call, headers, base, URI.create(base.toString()).resolve(location), hops, timeout);
+        });
   }
 
   private CompletableFuture<Exchange> redirect(

@@ -259,6 +259,36 @@ class ResilienceIT {
   }
 
   @Test
+  void anEndpointThatNeverAnswersIsLeftAfterTheFirstByteTimeout(@TempDir Path other) {
+    TestImages.Index index = TestImages.pushMultiArch(upstream, "library/silent", "1");
+    try (Relay silent = new Relay(registry.url());
+        Berth chained =
+            Berth.start(
+                other,
+                """
+                upstreams:
+                  - name: docker.io
+                    endpoints: ["%s", "%s"]
+                    firstByteTimeout: 1s
+                    idleTimeout: 60s
+                """
+                    .formatted(silent.url(), relay.url()))) {
+      silent.hang(true);
+      long start = System.nanoTime();
+      HttpResponse<byte[]> res =
+          chained
+              .client()
+              .get("/v2/silent/manifests/1", java.util.Map.of("accept", TestImages.OCI_INDEX));
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(res.body()).isEqualTo(index.bytes());
+      assertThat(silent.requests()).isNotEmpty();
+      // Long before the 60 s idle timeout would have given up on the silent endpoint.
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(java.time.Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
   void manifestOverFourMibIsRefusedAndNotStored() throws Exception {
     byte[] huge = new byte[(4 << 20) + 1];
     java.util.Arrays.fill(huge, (byte) ' ');
