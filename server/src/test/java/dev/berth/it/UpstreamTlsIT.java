@@ -75,6 +75,40 @@ class UpstreamTlsIT {
   }
 
   @Test
+  void anUpstreamThatAsksForAClientCertificateGetsTheConfiguredOne() throws Exception {
+    Keys server = Keys.selfSigned(dir, "CN=127.0.0.1", "san=ip:127.0.0.1");
+    Keys client = Keys.selfSigned(dir, "CN=berth-client");
+    Path serverCa = Files.writeString(dir.resolve("server-ca.pem"), server.certificatePem());
+    Path cert = Files.writeString(dir.resolve("client.pem"), client.certificatePem());
+    Path key = Files.writeString(dir.resolve("client-key.pem"), client.keyPem());
+    try (Relay mtls =
+        new Relay(
+            registry.url(), server, (java.security.cert.X509Certificate) client.certificate())) {
+      String base =
+          """
+          upstreams:
+            - name: docker.io
+            - name: mtls.test
+              endpoints: ["%s"]
+              maxAttempts: 1
+              credentials: {source: none}
+              tls:
+                ca: %s
+          """
+              .formatted(mtls.url(), serverCa);
+      String path = "/v2/mtls.test/library/tls/manifests/1";
+      try (Berth without = Berth.start(dir.resolve("no-cert"), base)) {
+        assertThat(without.client().get(path).statusCode()).isEqualTo(503);
+      }
+      String withCert = base + "      certificate: " + cert + "\n      key: " + key + "\n";
+      try (Berth with = Berth.start(dir.resolve("cert"), withCert)) {
+        assertThat(with.client().get(path, Map.of("accept", TestImages.OCI_INDEX)).statusCode())
+            .isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
   void upstreamsAreReachedThroughTheProxyExceptThoseItBypasses() throws Exception {
     try (ConnectProxy proxy = new ConnectProxy();
         Relay plain = new Relay(registry.url())) {

@@ -56,6 +56,11 @@ public final class Relay implements AutoCloseable {
 
   /** A relay serving HTTPS with {@code keys} (a certificate for 127.0.0.1), or HTTP when null. */
   public Relay(String upstreamUrl, Keys keys) {
+    this(upstreamUrl, keys, null);
+  }
+
+  /** As {@link #Relay(String, Keys)}, requiring a client certificate signed by {@code clientCa}. */
+  public Relay(String upstreamUrl, Keys keys, java.security.cert.X509Certificate clientCa) {
     upstream =
         WebClient.builder(upstreamUrl)
             .factory(ClientFactory.builder().build())
@@ -72,6 +77,10 @@ public final class Relay implements AutoCloseable {
           .tls(
               com.linecorp.armeria.common.TlsKeyPair.of(
                   keys.key(), (java.security.cert.X509Certificate) keys.certificate()));
+      if (clientCa != null) {
+        builder.tlsCustomizer(
+            ssl -> ssl.clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE).trustManager(clientCa));
+      }
     }
     server =
         builder
