@@ -80,6 +80,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void offlineProxyTlsAndPrefetchAreRead() {
+    BerthConfig config =
+        parse(
+            """
+            offline: true
+            proxy:
+              url: http://proxy.example:3128
+              noProxy: [.internal.example, LOCALHOST]
+            prefetch:
+              images: ["alpine:3.20 linux/arm64"]
+              interval: 2h
+            cache:
+              siblingPlatforms: []
+            upstreams:
+              - name: docker.io
+                firstByteTimeout: 5s
+                tls:
+                  ca: /etc/berth/ca.pem
+            """);
+    UpstreamConfig hub = config.upstreamFor("docker.io").orElseThrow();
+    assertThat(config.isOffline(hub)).isTrue();
+    assertThat(hub.firstByteTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(hub.tls().ca()).isEqualTo(Path.of("/etc/berth/ca.pem"));
+    assertThat(config.proxy().bypasses("registry.internal.example")).isTrue();
+    assertThat(config.proxy().bypasses("localhost")).isTrue();
+    assertThat(config.proxy().bypasses("registry-1.docker.io")).isFalse();
+    assertThat(config.prefetch().interval()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.prefetch().reservePulls()).isEqualTo(10);
+    assertThat(config.cache().siblingPlatforms()).isEmpty();
+    assertThat(BerthConfig.defaults().cache().siblingPlatforms())
+        .containsExactly("linux/amd64", "linux/arm64");
+    assertThat(BerthConfig.defaults().isOffline(hub.withCredentials(hub.credentials()))).isFalse();
+  }
+
+  @Test
   void emptyFileIsTheDefaults() {
     assertThat(parse("")).isEqualTo(BerthConfig.defaults());
   }
@@ -151,6 +186,12 @@ class ConfigLoaderTest {
           unknown forwarding   | upstreams:\\n  - name: a.io\\n    forwarding: later          | berth.yaml:3: upstreams[0].forwarding: unknown forwarding mode "later" (expected: sync or async)
           workers out of range | forwarding:\\n  workers: 0                                  | berth.yaml:1: forwarding: workers: 0 (expected: 1-64)
           zero deadline        | forwarding:\\n  deadline: 0s                                | berth.yaml:1: forwarding: deadline must be positive
+          socks proxy          | proxy:\\n  url: socks5://p.example:1080                  | berth.yaml:1: proxy: url: only http:// proxies are supported
+          portless proxy       | proxy:\\n  url: http://p.example                          | berth.yaml:1: proxy: url: a proxy needs a host and a port
+          half a client cert   | upstreams:\\n  - name: a.io\\n    tls:\\n      certificate: c.pem | berth.yaml:3: upstreams[0].tls: a client certificate needs both certificate and key
+          ca and no verify     | upstreams:\\n  - name: a.io\\n    tls:\\n      ca: ca.pem\\n      insecureSkipVerify: true | berth.yaml:3: upstreams[0].tls: give either ca or insecureSkipVerify, not both
+          bad sibling platform | cache:\\n  siblingPlatforms: [arm64]                      | berth.yaml:1: cache: siblingPlatforms: not a platform: "arm64"
+          negative reserve     | prefetch:\\n  reservePulls: -1                             | berth.yaml:1: prefetch: reservePulls must not be negative
           bad allowDelete      | storage:\\n  allowDelete: sometimes                        | berth.yaml:2: storage.allowDelete:
           """)
   void errorsNameTheLineAndTheKey(String what, String yaml, String expected) {
