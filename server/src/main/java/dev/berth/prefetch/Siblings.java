@@ -28,6 +28,9 @@ public final class Siblings {
   private final Cache<Digest, Parent> parents =
       Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofHours(1)).build();
 
+  private final Cache<Digest, Boolean> indexes =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(30)).build();
+
   private final Cache<Digest, Boolean> warmed =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
 
@@ -44,6 +47,9 @@ public final class Siblings {
       return;
     }
     if (manifest.isIndex()) {
+      if (indexes.asMap().putIfAbsent(manifest.digest(), Boolean.TRUE) != null) {
+        return; // Its children are known already: no need to read it again on every pull.
+      }
       for (Descriptor child : manifest.children()) {
         parents.put(child.digest(), new Parent(target, manifest.digest()));
       }

@@ -75,6 +75,9 @@ final class BlobFill implements Content {
   private FileChannel out;
   private int resumes;
 
+  /** The body being read now; a stalled one is abandoned and its late signals ignored. */
+  private volatile Writer reading;
+
   BlobFill(
       Digest digest,
       UpstreamClient client,
@@ -139,7 +142,9 @@ final class BlobFill implements Content {
         size = x.headers().contentLength();
         started.complete(size);
       }
-      x.body().subscribe(new Writer(x.body()), eventLoop(), SubscriptionOption.WITH_POOLED_OBJECTS);
+      Writer writer = new Writer(x.body());
+      reading = writer;
+      x.body().subscribe(writer, eventLoop(), SubscriptionOption.WITH_POOLED_OBJECTS);
       return;
     }
     x.body().abort();
@@ -220,23 +225,33 @@ final class BlobFill implements Content {
     }
 
     private void handle(Object signal) {
-      try {
-        if (signal instanceof HttpData data) {
-          try (data) {
-            if (!done.isDone()) {
-              write(data);
-              subscription.request(1);
-            }
-          } catch (IOException e) {
-            body.abort(e);
+      // Under the fill's lock, so that a stall abandoning this body sees a settled byte count.
+      synchronized (BlobFill.this) {
+        if (reading != this) {
+          // A body abandoned as stalled: its bytes and its end are not this fill's any more.
+          if (signal instanceof HttpData data) {
+            data.close();
           }
-        } else if (signal instanceof Throwable t) {
-          BlobFill.this.onError(t);
-        } else {
-          onBodyEnd();
+          return;
         }
-      } catch (RuntimeException e) {
-        fail(UpstreamErrors.unavailable(call, e));
+        try {
+          if (signal instanceof HttpData data) {
+            try (data) {
+              if (!done.isDone()) {
+                write(data);
+                subscription.request(1);
+              }
+            } catch (IOException e) {
+              body.abort(e);
+            }
+          } else if (signal instanceof Throwable t) {
+            BlobFill.this.onError(t);
+          } else {
+            onBodyEnd();
+          }
+        } catch (RuntimeException e) {
+          fail(UpstreamErrors.unavailable(call, e));
+        }
       }
     }
   }
@@ -307,12 +322,33 @@ final class BlobFill implements Content {
     fail(t instanceof RegistryException r ? r : UpstreamErrors.unavailable(call, t));
   }
 
+  /**
+   * A body that stalls for {@code idleTimeout} is abandoned; like a cut one, it is resumed with
+   * {@code Range} on a new request while resumes remain, and fails the fill otherwise.
+   */
   private void checkIdle() {
-    if (!done.isDone() && System.nanoTime() - lastProgressNanos > idleTimeout.toNanos()) {
+    if (done.isDone() || System.nanoTime() - lastProgressNanos <= idleTimeout.toNanos()) {
+      return;
+    }
+    Writer stalled;
+    synchronized (this) {
+      stalled = reading;
+      reading = null;
+    }
+    if (stalled == null) {
       fail(
           UpstreamErrors.unavailable(
-              call, new TimeoutException("no bytes for " + idleTimeout.toSeconds() + " s")));
+              call, new TimeoutException("no answer for " + idleTimeout.toSeconds() + " s")));
+      return;
     }
+    lastProgressNanos = System.nanoTime();
+    stalled.body.abort();
+    onError(
+        new UpstreamException(
+            call.description() + ": no bytes for " + idleTimeout.toSeconds() + " s",
+            true,
+            0,
+            new TimeoutException()));
   }
 
   private void fail(RegistryException e) {

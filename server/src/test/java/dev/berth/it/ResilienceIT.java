@@ -259,6 +259,40 @@ class ResilienceIT {
   }
 
   @Test
+  void aBodyThatStallsIsResumedWithRangeAfterTheIdleTimeout(@TempDir Path other) throws Exception {
+    byte[] blob = new byte[3 << 20];
+    new java.util.Random(9).nextBytes(blob);
+    String digest = dev.berth.testing.Digests.sha256(blob);
+    new dev.berth.testing.RegistryClient(registry.url()).pushBlob("library/stall", blob);
+    try (Relay stalling = new Relay(registry.url());
+        Berth berth =
+            Berth.start(
+                other,
+                """
+                upstreams:
+                  - name: docker.io
+                    endpoints: ["%s"]
+                    idleTimeout: 2s
+                """
+                    .formatted(stalling.url()))) {
+      stalling.stallBlobsAfter(1 << 20);
+      var pull =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () ->
+                  new dev.berth.testing.BlobClient("http://" + berth.address())
+                      .get("/v2/stall/blobs/" + digest));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> stalling.blobGets() >= 1);
+      stalling.stallBlobsAfter(-1);
+      var got = pull.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(got.error()).isNull();
+      assertThat(got.digest()).isEqualTo(digest);
+      assertThat(stalling.count(r -> r.startsWith("GET ") && r.contains(digest))).isEqualTo(2);
+    }
+  }
+
+  @Test
   void anEndpointThatNeverAnswersIsLeftAfterTheFirstByteTimeout(@TempDir Path other) {
     TestImages.Index index = TestImages.pushMultiArch(upstream, "library/silent", "1");
     try (Relay silent = new Relay(registry.url());

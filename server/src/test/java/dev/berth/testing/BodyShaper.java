@@ -22,16 +22,28 @@ final class BodyShaper implements Subscriber<HttpData> {
   private final StreamWriter<HttpObject> out;
   private final long rate;
   private final long cutAfter;
+  private final boolean stall;
   private Subscription subscription;
   private long sent;
 
   private BodyShaper(StreamWriter<HttpObject> out, long rate, long cutAfter) {
+    this(out, rate, cutAfter, false);
+  }
+
+  /** With {@code stall}, the body stops after {@code cutAfter} bytes but is never closed. */
+  private BodyShaper(StreamWriter<HttpObject> out, long rate, long cutAfter, boolean stall) {
+    this.stall = stall;
     this.out = out;
     this.rate = rate;
     this.cutAfter = cutAfter;
   }
 
   static HttpResponse shape(HttpResponse res, long rate, long cutAfter) {
+    return shape(res, rate, cutAfter, false);
+  }
+
+  /** As {@link #shape(HttpResponse, long, long)}; with {@code stall}, a cut body hangs open. */
+  static HttpResponse shape(HttpResponse res, long rate, long cutAfter, boolean stall) {
     HttpResponseWriter out = HttpResponse.streaming();
     SplitHttpResponse split = res.split();
     split
@@ -43,7 +55,7 @@ final class BodyShaper implements Subscriber<HttpData> {
                 return;
               }
               out.write(headers);
-              split.body().subscribe(new BodyShaper(out, rate, cutAfter));
+              split.body().subscribe(new BodyShaper(out, rate, cutAfter, stall));
             });
     return out;
   }
@@ -69,6 +81,9 @@ final class BodyShaper implements Subscriber<HttpData> {
       int keep = (int) (cutAfter - sent);
       if (keep > 0) {
         out.write(HttpData.wrap(data.array(), 0, keep));
+      }
+      if (stall) {
+        return; // No more is asked for or sent, and the answer stays open.
       }
       subscription.cancel();
       out.close(new IOException("relay cut the body after " + cutAfter + " bytes"));

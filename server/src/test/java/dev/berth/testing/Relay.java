@@ -40,6 +40,7 @@ public final class Relay implements AutoCloseable {
   private final AtomicLong uploadsMax = new AtomicLong();
   private volatile long cutBlobsAfter = -1;
   private volatile int cutEvery;
+  private volatile long stallBlobsAfter = -1;
   private volatile String[] rateLimit;
   private volatile long cutEveryAfter;
   private final AtomicLong blobGetsSeen = new AtomicLong();
@@ -190,6 +191,10 @@ public final class Relay implements AutoCloseable {
     if (blob && (bytesPerSecond > 0 || cut >= 0)) {
       return BodyShaper.shape(res, bytesPerSecond, cut);
     }
+    long stallAt = stallBlobsAfter;
+    if (blobGet && stallAt >= 0) {
+      return BodyShaper.shape(res, 0, stallAt, true);
+    }
     return res;
   }
 
@@ -253,6 +258,11 @@ public final class Relay implements AutoCloseable {
   public void cutEveryNthBlob(int n, long after) {
     this.cutEveryAfter = after;
     this.cutEvery = n;
+  }
+
+  /** Stops sending blob bodies after {@code bytes} bytes, leaving them open (-1: never). */
+  public void stallBlobsAfter(long bytes) {
+    this.stallBlobsAfter = bytes;
   }
 
   /** Adds Docker Hub's rate-limit headers to manifest answers (null: none). */
@@ -329,6 +339,7 @@ public final class Relay implements AutoCloseable {
     uploadBytesPerSecond = 0;
     uploadsMax.set(0);
     cutEvery = 0;
+    stallBlobsAfter = -1;
     rateLimit = null;
     blobGetsSeen.set(0);
     blobBytesSent.set(0);
