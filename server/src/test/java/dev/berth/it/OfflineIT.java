@@ -94,10 +94,9 @@ class OfflineIT {
           .isEqualTo(index.images().get(i).digest());
       List<String> ctr = new ArrayList<>(List.of("ctr", "-a", CONTAINERD, "-n", "berth-offline"));
       try {
-        List<String> fetch = new ArrayList<>(ctr);
-        fetch.addAll(
-            List.of("content", "fetch", "--plain-http", "--platform", "linux/" + arch, ref));
-        Cmd.run(fetch).ok();
+        List<String> pull = new ArrayList<>(ctr);
+        pull.addAll(List.of("images", "pull", "--plain-http", "--platform", "linux/" + arch, ref));
+        Cmd.run(pull).ok();
         List<String> list = new ArrayList<>(ctr);
         list.addAll(List.of("images", "ls", "-q"));
         assertThat(Cmd.run(list).ok().out()).contains(ref);
