@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "await",
     mixinStandardHelpOptions = true,
+    header = "Waits until pushes have reached their upstreams.",
     description = {
       "Waits until the given pushes, or with --all every forward not yet done,",
       "have reached their upstreams, printing progress. A REF is the name pushed",

@@ -33,6 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "creds",
     mixinStandardHelpOptions = true,
+    header = "Checks the credentials Berth uses toward its upstreams.",
     description = "Checks the credentials Berth uses toward its upstream registries.",
     subcommands = {CredsCommand.Check.class, CommandLine.HelpCommand.class})
 final class CredsCommand implements Runnable {

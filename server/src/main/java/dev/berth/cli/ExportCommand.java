@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
+    header = "Writes images into an OCI image layout archive.",
     description = {
       "Writes images, read through a running Berth (which fetches what it lacks),",
       "into an OCI image layout archive for an air-gapped host: berth import loads",

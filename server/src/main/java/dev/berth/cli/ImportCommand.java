@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
+    header = "Loads an OCI image layout archive into the data directory.",
     description = {
       "Loads an OCI image layout archive (as berth export writes it) into Berth's",
       "data directory, verifying every digest; its images are then served under",

@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "prefetch",
     mixinStandardHelpOptions = true,
+    header = "Has a running Berth pre-pull images.",
     description = {
       "Has a running Berth pre-pull images into its cache, where they are pinned",
       "and served whatever the upstream does. Images come from REFs, list files",

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    header = "Runs the registry proxy.",
     description = {
       "Runs the registry proxy. With no --config, the embedded defaults: listen 127.0.0.1:5000,",
       "data in ./berth-data, and the public registries (docker.io, ghcr.io, gcr.io, quay.io, ...)",
