@@ -8,7 +8,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.prefetch.Prefetcher;
-import dev.berth.push.ManifestPush;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +23,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -176,20 +173,11 @@ public final class BundleWriter {
     return m;
   }
 
-  private static Map<Digest, Long> sizes(Manifest m) throws IOException {
+  /** The config and layer blobs of image manifest {@code m}, with their sizes. */
+  private static Map<Digest, Long> sizes(Manifest m) {
     Map<Digest, Long> out = new LinkedHashMap<>();
-    var json = JSON.readTree(m.bytes());
-    Set<Digest> named = new LinkedHashSet<>(ManifestPush.blobsOf(m));
-    List<com.fasterxml.jackson.databind.JsonNode> descriptors = new ArrayList<>();
-    descriptors.add(json.path("config"));
-    json.path("layers").forEach(descriptors::add);
-    for (var d : descriptors) {
-      if (d.isObject()) {
-        Digest digest = Digest.of(d.path("digest").asText());
-        if (named.contains(digest)) {
-          out.put(digest, d.path("size").asLong());
-        }
-      }
+    for (Descriptor d : m.blobs()) {
+      out.put(d.digest(), d.size());
     }
     return out;
   }

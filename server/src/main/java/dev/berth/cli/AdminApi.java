@@ -7,10 +7,29 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
-/** What the commands that talk to a running Berth share: its address, and how to show progress. */
+/**
+ * What the commands that talk to a running Berth share: the {@code --berth} and {@code --config}
+ * options that name it (a picocli mixin), and how to show progress.
+ */
 final class AdminApi {
-  private AdminApi() {}
+  @Option(
+      names = "--berth",
+      paramLabel = "URL",
+      description = "Berth's address (default: the configuration's listen address).")
+  String berth;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration file, for the default --berth.")
+  Path config;
+
+  /** The running Berth these options name. */
+  URI base(CommandLine cmd) throws IOException {
+    return base(berth, config, cmd);
+  }
 
   /**
    * Berth's base URL: {@code berth} as given ({@code http://} added when it has no scheme), else

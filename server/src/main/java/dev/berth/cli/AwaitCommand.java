@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,17 +52,7 @@ final class AwaitCommand implements Callable<Integer> {
     }
   }
 
-  @Option(
-      names = "--berth",
-      paramLabel = "URL",
-      description = "Berth's address (default: the configuration's listen address).")
-  String berth;
-
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML configuration file, for the default --berth.")
-  Path config;
+  @CommandLine.Mixin AdminApi target = new AdminApi();
 
   @Option(
       names = "--timeout",
@@ -103,7 +92,7 @@ final class AwaitCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
     }
-    URI base = AdminApi.base(berth, config, spec.commandLine());
+    URI base = target.base(spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = AdminApi.isTerminal();

@@ -36,17 +36,7 @@ final class ExportCommand implements Callable<Integer> {
       description = "The archive to write, e.g. bundle.tar.")
   Path output;
 
-  @Option(
-      names = "--berth",
-      paramLabel = "URL",
-      description = "Berth's address (default: the configuration's listen address).")
-  String berth;
-
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML configuration file, for the default --berth.")
-  Path config;
+  @CommandLine.Mixin AdminApi target = new AdminApi();
 
   @Option(
       names = "--platform",
@@ -72,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
     } catch (Sources.SourceException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
-    URI base = AdminApi.base(berth, config, cmd);
+    URI base = target.base(cmd);
     PrintWriter out = cmd.getOut();
     BundleWriter writer = new BundleWriter(base);
     BundleWriter.Plan plan = writer.plan(names, platforms);

@@ -45,17 +45,7 @@ import picocli.CommandLine.Parameters;
 final class PrefetchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(
-      names = "--berth",
-      paramLabel = "URL",
-      description = "Berth's address (default: the configuration's listen address).")
-  String berth;
-
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "YAML configuration file, for the default --berth.")
-  Path config;
+  @CommandLine.Mixin AdminApi target = new AdminApi();
 
   @Option(
       names = "--platform",
@@ -99,7 +89,7 @@ final class PrefetchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "no image to pre-pull: give REFs, --file or --dockerfile");
     }
-    URI base = AdminApi.base(berth, config, cmd);
+    URI base = target.base(cmd);
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
     Progress progress = new Progress(images.size(), !json && AdminApi.isTerminal(), out);

@@ -70,6 +70,26 @@ public final class Manifest {
     return out;
   }
 
+  /** The config and layer descriptors of an image manifest; empty for an index. */
+  public List<Descriptor> blobs() {
+    JsonNode json = parse();
+    List<Descriptor> out = new ArrayList<>();
+    List<JsonNode> nodes = new ArrayList<>();
+    if (json.path("config").isObject()) {
+      nodes.add(json.path("config"));
+    }
+    json.path("layers").forEach(nodes::add);
+    for (JsonNode d : nodes) {
+      out.add(
+          new Descriptor(
+              d.path("mediaType").asText(MediaTypes.OCTET_STREAM),
+              Digest.of(d.path("digest").asText()),
+              d.path("size").asLong(),
+              null));
+    }
+    return out;
+  }
+
   /** The index entry for {@code os/architecture}, if this is an index that has one. */
   public Optional<Descriptor> childFor(Platform wanted) {
     return children().stream()

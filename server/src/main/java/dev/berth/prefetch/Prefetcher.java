@@ -318,8 +318,10 @@ public final class Prefetcher {
       }
       digests.addAll(ManifestPush.blobsOf(c.manifest()));
     }
-    for (Descriptor d : layerDescriptors(images)) {
-      declared += d.size();
+    for (Chosen c : images) {
+      for (Descriptor d : c.manifest().blobs()) {
+        declared += d.size();
+      }
     }
     listener.resolved(request.ref(), top.manifest().digest(), digests.size(), declared);
     AtomicInteger fetched = new AtomicInteger();
@@ -363,33 +365,6 @@ public final class Prefetcher {
                     fetchedBytes.get(),
                     attempt,
                     null));
-  }
-
-  /** The config and layer descriptors of {@code images}, for the sizes they declare. */
-  private static List<Descriptor> layerDescriptors(List<Chosen> images) {
-    List<Descriptor> out = new ArrayList<>();
-    for (Chosen c : images) {
-      try {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.manifest().bytes());
-        for (var n : json.path("layers")) {
-          out.add(
-              new Descriptor(
-                  "", Digest.of(n.path("digest").asText()), n.path("size").asLong(), null));
-        }
-        var config = json.path("config");
-        if (config.isObject()) {
-          out.add(
-              new Descriptor(
-                  "",
-                  Digest.of(config.path("digest").asText()),
-                  config.path("size").asLong(),
-                  null));
-        }
-      } catch (IOException | IllegalArgumentException e) {
-        // Sizes are for progress only.
-      }
-    }
-    return out;
   }
 
   private static RegistryException asRegistryError(Throwable e) {

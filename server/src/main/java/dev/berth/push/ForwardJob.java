@@ -73,102 +73,46 @@ record ForwardJob(
     return state == State.DONE || state == State.FAILED;
   }
 
-  ForwardJob started(Instant now) {
-    return new ForwardJob(
-        id,
-        registry,
-        repository,
-        reference,
-        digest,
-        mediaType,
-        size,
-        mode,
-        State.IN_FLIGHT,
-        attempts + 1,
-        lastError,
-        acceptedAt,
-        deadline,
-        null,
-        null);
+  /** This forward as it starts another attempt. */
+  ForwardJob started() {
+    return next(State.IN_FLIGHT, attempts + 1, lastError, null, null);
   }
 
   ForwardJob done(Instant now) {
-    return new ForwardJob(
-        id,
-        registry,
-        repository,
-        reference,
-        digest,
-        mediaType,
-        size,
-        mode,
-        State.DONE,
-        attempts,
-        null,
-        acceptedAt,
-        deadline,
-        null,
-        now);
+    return next(State.DONE, attempts, null, null, now);
   }
 
   ForwardJob failed(String error, Instant now) {
-    return new ForwardJob(
-        id,
-        registry,
-        repository,
-        reference,
-        digest,
-        mediaType,
-        size,
-        mode,
-        State.FAILED,
-        attempts,
-        error,
-        acceptedAt,
-        deadline,
-        null,
-        now);
+    return next(State.FAILED, attempts, error, null, now);
   }
 
   ForwardJob retryAt(String error, Instant next) {
-    return new ForwardJob(
-        id,
-        registry,
-        repository,
-        reference,
-        digest,
-        mediaType,
-        size,
-        mode,
-        State.PENDING,
-        attempts,
-        error,
-        acceptedAt,
-        deadline,
-        next,
-        null);
+    return next(State.PENDING, attempts, error, next, null);
   }
 
   /** This forward as found in the journal after a restart: an attempt in flight did not finish. */
   ForwardJob recovered() {
-    return state == State.IN_FLIGHT
-        ? new ForwardJob(
-            id,
-            registry,
-            repository,
-            reference,
-            digest,
-            mediaType,
-            size,
-            mode,
-            State.PENDING,
-            attempts,
-            lastError,
-            acceptedAt,
-            deadline,
-            null,
-            null)
-        : this;
+    return state == State.IN_FLIGHT ? next(State.PENDING, attempts, lastError, null, null) : this;
+  }
+
+  private ForwardJob next(
+      State newState, int newAttempts, String error, Instant nextAt, Instant finished) {
+    return new ForwardJob(
+        id,
+        registry,
+        repository,
+        reference,
+        digest,
+        mediaType,
+        size,
+        mode,
+        newState,
+        newAttempts,
+        error,
+        acceptedAt,
+        deadline,
+        nextAt,
+        finished);
   }
 
   ObjectNode toJson() {

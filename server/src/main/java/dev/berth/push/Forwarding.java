@@ -179,7 +179,7 @@ public final class Forwarding {
       schedule(job);
       return CompletableFuture.completedFuture(null);
     }
-    ForwardJob started = job.started(now);
+    ForwardJob started = job.started();
     jobs.put(job.id(), started);
     return attempt(started, target, manifest, stored.blobs())
         .whenComplete(
@@ -266,7 +266,7 @@ public final class Forwarding {
   }
 
   private CompletableFuture<Void> runAsync(ForwardJob pending) {
-    ForwardJob job = pending.started(clock.instant());
+    ForwardJob job = pending.started();
     save(job);
     jobs.put(job.id(), job);
     Optional<UpstreamConfig> upstream = config.upstreamFor(job.registry());

@@ -38,7 +38,7 @@ class ForwardingTest {
 
   @Test
   void aJournalRecordReadsBackAsWrittenAndAnAttemptCutByACrashIsPendingAgain() throws Exception {
-    ForwardJob started = job("1.2").started(T0.plusSeconds(1));
+    ForwardJob started = job("1.2").started();
     assertThat(started.state()).isEqualTo(State.IN_FLIGHT);
     assertThat(started.attempts()).isEqualTo(1);
     ForwardJob read = ForwardJob.parse(started.toBytes());
@@ -48,7 +48,7 @@ class ForwardingTest {
     assertThat(recovered.attempts()).isEqualTo(1);
     ForwardJob retry = started.retryAt("503", T0.plusSeconds(5));
     assertThat(ForwardJob.parse(retry.toBytes())).isEqualTo(retry);
-    ForwardJob done = retry.started(T0.plusSeconds(5)).done(T0.plusSeconds(6));
+    ForwardJob done = retry.started().done(T0.plusSeconds(6));
     assertThat(done.recovered()).isEqualTo(done);
     assertThat(done.finished()).isTrue();
     assertThat(done.lastError()).isNull();
