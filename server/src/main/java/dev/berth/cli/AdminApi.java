@@ -1,11 +1,22 @@
 package dev.berth.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.prefetch.ImageRequest;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -14,6 +25,8 @@ import picocli.CommandLine.Option;
  * options that name it (a picocli mixin), and how to show progress.
  */
 final class AdminApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Option(
       names = "--berth",
       paramLabel = "URL",
@@ -81,5 +94,43 @@ final class AdminApi {
       u++;
     }
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /**
+   * Posts {@code images} to Berth's prefetch API at {@code base} and returns the lines of its
+   * answer; with {@code check}, Berth fetches nothing and says what it holds.
+   */
+  static Stream<String> prefetch(URI base, List<ImageRequest> images, boolean check)
+      throws IOException {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("check", check);
+    ArrayNode list = body.putArray("images");
+    for (ImageRequest image : images) {
+      ObjectNode n = list.addObject();
+      n.put("ref", image.ref());
+      n.put("origin", image.origin());
+      image.platforms().forEach(n.putArray("platforms")::add);
+    }
+    URI uri = base.resolve("/_berth/v1/prefetch");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    try {
+      HttpResponse<Stream<String>> res =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("content-type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines());
+      if (res.statusCode() != 200) {
+        String answer = String.join("\n", res.body().toList());
+        throw new IllegalStateException(uri + " answered " + res.statusCode() + ": " + answer);
+      }
+      return res.body();
+    } catch (ConnectException e) {
+      throw new IllegalStateException("cannot reach Berth at " + base + ": connection refused", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

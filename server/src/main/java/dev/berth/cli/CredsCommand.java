@@ -90,7 +90,10 @@ final class CredsCommand implements Runnable {
                       () ->
                           new ConfigException("no upstream in the configuration matches " + host));
           try {
-            out.println(host + ": " + check(upstreams.client(host, upstream), upstream.push()));
+            out.println(
+                host
+                    + ": "
+                    + check(upstreams.client(host, upstream), upstream.push(), repository).line());
           } catch (CheckFailed | CredentialSource.CredentialException e) {
             String line = host + ": FAILED: " + e.getMessage();
             out.println(line);
@@ -121,7 +124,11 @@ final class CredsCommand implements Runnable {
       return found;
     }
 
-    private String check(UpstreamClient client, boolean push) {
+    /**
+     * Checks {@code client}'s credentials with a token for {@code repository} (and a push scope
+     * when {@code push}); throws {@link CheckFailed} saying what to fix.
+     */
+    static Checked check(UpstreamClient client, boolean push, String repository) {
       Authenticator auth = client.authenticator();
       CredentialSource source = auth.source();
       Optional<CredentialSource.Supplied> supplied = source.get();
@@ -129,7 +136,8 @@ final class CredsCommand implements Runnable {
       URI endpoint = client.endpoints().get(0);
       AggregatedHttpResponse bare = await(client.ping(Optional.empty()), endpoint);
       if (bare.status().code() == 200) {
-        return "ok; credentials: " + from + "; " + endpoint + " needs no authentication";
+        return new Checked(
+            "ok; credentials: " + from + "; " + endpoint + " needs no authentication", null);
       }
       Optional<Challenge> challenge =
           Challenge.parse(
@@ -152,9 +160,10 @@ final class CredsCommand implements Runnable {
           throw new CheckFailed(
               endpoint + " refused the credentials from " + from + " (" + res.status() + ")");
         }
-        return "ok; credentials: " + from + "; Basic authentication accepted";
+        return new Checked("ok; credentials: " + from + "; Basic authentication accepted", null);
       }
       StringBuilder line = new StringBuilder("ok; credentials: ").append(from);
+      java.time.Duration shortest = null;
       List<String> scopes = new ArrayList<>();
       scopes.add("repository:" + repository + ":pull");
       if (push) {
@@ -168,12 +177,15 @@ final class CredsCommand implements Runnable {
           throw new CheckFailed(
               endpoint + " refused the token minted for " + scope + " (" + res.status() + ")");
         }
+        if (shortest == null || token.lifetime().compareTo(shortest) < 0) {
+          shortest = token.lifetime();
+        }
         line.append("; token for ")
             .append(scope)
             .append(" lives ")
             .append(Durations.format(token.lifetime()));
       }
-      return line.toString();
+      return new Checked(line.toString(), shortest);
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f, URI endpoint) {
@@ -199,6 +211,14 @@ final class CredsCommand implements Runnable {
       return "";
     }
   }
+
+  /**
+   * A check that passed.
+   *
+   * @param line what was checked, for people
+   * @param tokenLifetime how long the shortest token minted lives, or null when none was minted
+   */
+  record Checked(String line, java.time.Duration tokenLifetime) {}
 
   /** A check that did not pass; its message says what failed and what to fix. */
   static final class CheckFailed extends RuntimeException {

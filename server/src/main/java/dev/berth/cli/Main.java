@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       ImportCommand.class,
       CredsCommand.class,
+      ClientConfigCommand.class,
+      ImportDaemonJsonCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -31,6 +34,7 @@ public final class Main implements Runnable {
   /** Runs {@code args} and returns the exit code. */
   public static int run(String... args) {
     return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(new Failures())
         .setExitCodeExceptionMapper(t -> Failures.exitCode(t))
         .execute(args);

@@ -8,13 +8,8 @@ import dev.berth.prefetch.ImageRequest;
 import dev.berth.prefetch.Sources;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -95,7 +90,7 @@ final class PrefetchCommand implements Callable<Integer> {
     Progress progress = new Progress(images.size(), !json && AdminApi.isTerminal(), out);
     List<JsonNode> results = new ArrayList<>();
     JsonNode summary = null;
-    try (Stream<String> lines = send(base, images)) {
+    try (Stream<String> lines = AdminApi.prefetch(base, images, false)) {
       Iterator<String> it = lines.iterator();
       while (it.hasNext()) {
         JsonNode event = JSON.readTree(it.next());
@@ -156,38 +151,6 @@ final class PrefetchCommand implements Callable<Integer> {
       images.addAll(Sources.dockerfile(f, buildArgs, wanted));
     }
     return images;
-  }
-
-  private static Stream<String> send(URI base, List<ImageRequest> images) throws IOException {
-    ObjectNode body = JSON.createObjectNode();
-    ArrayNode list = body.putArray("images");
-    for (ImageRequest image : images) {
-      ObjectNode n = list.addObject();
-      n.put("ref", image.ref());
-      n.put("origin", image.origin());
-      image.platforms().forEach(n.putArray("platforms")::add);
-    }
-    URI uri = base.resolve("/_berth/v1/prefetch");
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    try {
-      HttpResponse<Stream<String>> res =
-          http.send(
-              HttpRequest.newBuilder(uri)
-                  .header("content-type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofLines());
-      if (res.statusCode() != 200) {
-        String answer = String.join("\n", res.body().toList());
-        throw new IllegalStateException(uri + " answered " + res.statusCode() + ": " + answer);
-      }
-      return res.body();
-    } catch (ConnectException e) {
-      throw new IllegalStateException("cannot reach Berth at " + base + ": connection refused", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   /** Progress: a bar rewritten in place on a terminal, a line per image otherwise. */

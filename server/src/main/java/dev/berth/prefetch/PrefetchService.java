@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST /_berth/v1/prefetch}: pre-pulls the images in the request body ({@code {"images":
  * [{"ref": "alpine:3.20", "platforms": ["linux/arm64"]}]}}) and streams its progress as JSON lines
  * ({@code application/x-ndjson}): {@code resolved}, {@code blob} and {@code result} events per
- * image, then one {@code summary}. The work goes on if the client leaves. Thread-safe.
+ * image, then one {@code summary}. The work goes on if the client leaves. With {@code "check":
+ * true} it pulls nothing and answers whether each image is already held. Thread-safe.
  */
 public final class PrefetchService implements HttpService {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,16 +44,44 @@ public final class PrefetchService implements HttpService {
     }
     // Pre-pulling many large images takes as long as it takes.
     ctx.clearRequestTimeout();
-    return HttpResponse.of(req.aggregate().thenApply(agg -> start(parse(agg.content().array()))));
+    return HttpResponse.of(
+        req.aggregate()
+            .thenApplyAsync(
+                agg -> {
+                  JsonNode root = readBody(agg.content().array());
+                  List<ImageRequest> images = parse(root);
+                  return root.path("check").asBoolean(false) ? check(images) : start(images);
+                },
+                ctx.blockingTaskExecutor()));
   }
 
-  private static List<ImageRequest> parse(byte[] body) {
-    JsonNode root;
+  private static JsonNode readBody(byte[] body) {
     try {
-      root = JSON.readTree(body);
+      return JSON.readTree(body);
     } catch (IOException e) {
       throw OciError.UNSUPPORTED.with("the body is not JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * With {@code "check": true}: one {@code presence} line per image saying whether Berth holds it
+   * for its platforms ({@code held}, {@code missing}, {@code error}), read from disk alone.
+   */
+  private HttpResponse check(List<ImageRequest> images) {
+    StringBuilder lines = new StringBuilder();
+    for (ImageRequest image : images) {
+      Prefetcher.Presence p = prefetcher.check(image);
+      ObjectNode n = event("presence", p.ref());
+      n.put("held", p.held());
+      n.put("complete", p.complete());
+      n.set("missing", JSON.valueToTree(p.missing()));
+      n.put("error", p.error());
+      lines.append(n).append('\n');
+    }
+    return HttpResponse.of(HttpStatus.OK, NDJSON, lines.toString());
+  }
+
+  private static List<ImageRequest> parse(JsonNode root) {
     List<ImageRequest> images = new ArrayList<>();
     for (JsonNode image : root.path("images")) {
       String ref = image.path("ref").asText("");

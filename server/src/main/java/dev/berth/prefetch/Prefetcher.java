@@ -301,6 +301,76 @@ public final class Prefetcher {
 
   private record Chosen(Manifest manifest, String platform) {}
 
+  /**
+   * Whether Berth holds an image, from its disk alone.
+   *
+   * @param ref the reference as requested
+   * @param held whether the manifest the reference names is held
+   * @param missing the wanted platforms (or {@code "any platform"}) not held with every blob
+   * @param error why the reference could not be looked up, or null
+   */
+  public record Presence(String ref, boolean held, List<String> missing, String error) {
+    public boolean complete() {
+      return error == null && held && missing.isEmpty();
+    }
+  }
+
+  /**
+   * Whether {@code request}'s image is held with every blob of its platforms (of at least one
+   * platform when it names none), asking no upstream. Reads the disk: call it off event loops.
+   */
+  public Presence check(ImageRequest request) {
+    List<String> wanted = request.platforms();
+    try {
+      Reference parsed = Reference.parse(request.ref());
+      Target target =
+          routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
+      java.util.Optional<Manifest> top =
+          manifests.held(target, ManifestReference.of(parsed.reference()));
+      if (top.isEmpty()) {
+        return new Presence(request.ref(), false, wanted.isEmpty() ? List.of(ANY) : wanted, null);
+      }
+      if (!top.get().isIndex()) {
+        return new Presence(
+            request.ref(),
+            true,
+            complete(top.get()) ? List.of() : wanted.isEmpty() ? List.of(ANY) : wanted,
+            null);
+      }
+      List<String> missing = new ArrayList<>(wanted);
+      boolean any = false;
+      for (Descriptor d : top.get().children()) {
+        String match = wanted.isEmpty() ? null : matching(d.platform(), wanted);
+        if (!wanted.isEmpty() && match == null) {
+          continue;
+        }
+        java.util.Optional<Manifest> child =
+            manifests.held(target, ManifestReference.of(d.digest()));
+        if (child.isPresent() && !child.get().isIndex() && complete(child.get())) {
+          any = true;
+          missing.remove(match);
+        }
+      }
+      if (wanted.isEmpty() && !any) {
+        missing.add(ANY);
+      }
+      return new Presence(request.ref(), true, missing, null);
+    } catch (RuntimeException e) {
+      return new Presence(request.ref(), false, List.of(), String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static final String ANY = "any platform";
+
+  private boolean complete(Manifest image) {
+    for (Digest d : ManifestPush.blobsOf(image)) {
+      if (!blobs.contains(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private CompletableFuture<Result> blobsOf(
       ImageRequest request,
       Target target,

@@ -169,10 +169,18 @@ public final class Sources {
     return List.copyOf(found.values());
   }
 
-  private record Instruction(String keyword, String args, int line) {}
+  /**
+   * One Dockerfile instruction.
+   *
+   * @param keyword the instruction, upper case ({@code RUN})
+   * @param args the rest, continuation lines joined with a space
+   * @param line the line it starts on, counting from 1
+   * @param lastLine the line it ends on
+   */
+  public record Instruction(String keyword, String args, int line, int lastLine) {}
 
-  /** Instructions with continuation lines joined and comments dropped. */
-  private static List<Instruction> instructions(String text) {
+  /** The instructions of a Dockerfile, continuation lines joined and comments dropped. */
+  public static List<Instruction> instructions(String text) {
     List<Instruction> out = new ArrayList<>();
     String[] lines = text.split("\r?\n", -1);
     StringBuilder current = null;
@@ -199,12 +207,13 @@ public final class Sources {
       current = null;
       int space = whole.indexOf(' ');
       String keyword = (space < 0 ? whole : whole.substring(0, space)).toUpperCase(Locale.ROOT);
-      out.add(new Instruction(keyword, space < 0 ? "" : whole.substring(space + 1), start));
+      out.add(new Instruction(keyword, space < 0 ? "" : whole.substring(space + 1), start, i + 1));
     }
     return out;
   }
 
-  private static String substitute(String text, Map<String, String> args) {
+  /** {@code text} with {@code $X}, {@code ${X}} and {@code ${X:-default}} replaced from args. */
+  public static String substitute(String text, Map<String, String> args) {
     Matcher m = VARIABLE.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {

@@ -129,13 +129,18 @@ public final class ManifestResolver {
 
   /** Whether {@code ref} of {@code target} is held: a digest stored, or a tag with its manifest. */
   public boolean isHeld(Target target, ManifestReference ref) {
+    return held(target, ref).isPresent();
+  }
+
+  /** The manifest {@code ref} names as Berth holds it now, without asking the upstream. */
+  public Optional<Manifest> held(Target target, ManifestReference ref) {
     try {
       if (ref.isDigest()) {
-        return manifests.get(ref.digest().orElseThrow()).isPresent();
+        return manifests.get(ref.digest().orElseThrow());
       }
       Optional<TagRecord> record =
           tags.get(target.registry(), target.repository().value(), ref.tag().orElseThrow());
-      return record.isPresent() && manifests.get(record.get().digest()).isPresent();
+      return record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

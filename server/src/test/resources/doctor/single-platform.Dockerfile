@@ -1,0 +1,3 @@
+# platforms: linux/amd64
+FROM node:20
+RUN --mount=type=cache,target=/root/.npm npm ci
