@@ -121,6 +121,17 @@ final class DoctorCommand implements Callable<Integer> {
     if (target.config != null) {
       findings.addAll(credentials(ConfigLoader.withSystemEnv().load(target.config), images));
     }
+    // Each file's findings together, in line order; files in the order they were named.
+    List<String> files = new ArrayList<>();
+    findings.forEach(
+        f -> {
+          if (!files.contains(f.file())) {
+            files.add(f.file());
+          }
+        });
+    findings.sort(
+        java.util.Comparator.<Finding>comparingInt(f -> files.indexOf(f.file()))
+            .thenComparingInt(Finding::line));
     long errors = findings.stream().filter(f -> f.severity() == Finding.Severity.ERROR).count();
     report(findings, errors, cmd.getOut());
     return errors == 0 ? 0 : 1;
@@ -175,7 +186,9 @@ final class DoctorCommand implements Callable<Integer> {
               Finding.Severity.WARNING,
               "berth",
               0,
-              "cannot ask Berth at " + berth + ": " + e.getMessage(),
+              e instanceof IllegalStateException
+                  ? e.getMessage()
+                  : "cannot reach Berth at " + berth + ": " + e.getMessage(),
               "start Berth (berth serve) or name it with --berth"));
     }
     return out;
@@ -193,14 +206,16 @@ final class DoctorCommand implements Callable<Integer> {
                 java.net.http.HttpRequest.newBuilder(berth.resolve("/readyz")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         if (res.statusCode() != 200) {
-          throw new IllegalStateException("/readyz answered " + res.statusCode());
+          throw new IllegalStateException(
+              "Berth at " + berth + " is not ready: /readyz answered " + res.statusCode());
         }
         return Stream.of();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       } catch (java.net.ConnectException e) {
-        throw new IllegalStateException("connection refused", e);
+        throw new IllegalStateException(
+            "cannot reach Berth at " + berth + ": connection refused", e);
       }
     }
     return AdminApi.prefetch(berth, images, true);

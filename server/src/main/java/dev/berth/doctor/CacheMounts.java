@@ -122,9 +122,8 @@ public final class CacheMounts {
       message =
           "cache mount on "
               + m.target()
-              + " has "
-              + (m.id() == null ? "no id (it defaults to the target path)" : "id=" + m.id())
-              + " without $TARGETPLATFORM, $TARGETARCH or $TARGETVARIANT: "
+              + (m.id() == null ? " has no id, so its id is the target path," : " has id=" + m.id())
+              + " which names no platform ($TARGETPLATFORM, $TARGETARCH or $TARGETVARIANT): "
               + built
               + " share one cache and corrupt each other's files";
       String corrected =

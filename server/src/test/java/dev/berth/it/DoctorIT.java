@@ -170,10 +170,11 @@ class DoctorIT {
                 "linux/amd64,linux/arm64"));
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out())
-        .contains(bad + ":2: error: cache mount on /root/.npm has no id")
+        .contains(
+            bad + ":2: error: cache mount on /root/.npm has no id, so its id is the target path")
         .contains(
             "fix: use: RUN --mount=type=cache,target=/root/.npm,id=/root/.npm-$TARGETPLATFORM npm ci")
-        .contains("berth: warning: cannot ask Berth at http://127.0.0.1:")
+        .contains("berth: warning: cannot reach Berth at http://127.0.0.1:")
         .contains("1 error, 1 warning");
   }
 
