@@ -1,10 +1,10 @@
 package dev.berth.cli;
 
-import dev.berth.clients.ClientConfigs;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
+import dev.berth.config.clients.ClientConfigs;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -99,7 +99,9 @@ final class DoctorCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
     URI berth = target.base(cmd);
-    String hostPort = berth.getHost() + ":" + (berth.getPort() > 0 ? berth.getPort() : 443);
+    boolean plainHttp = "http".equals(berth.getScheme());
+    String hostPort =
+        berth.getHost() + ":" + (berth.getPort() > 0 ? berth.getPort() : plainHttp ? 80 : 443);
     List<Finding> findings = new ArrayList<>();
     List<ImageRequest> images = new ArrayList<>();
     for (Path f : dockerfiles) {
@@ -110,12 +112,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
     if (buildkitd != null) {
       findings.addAll(
-          Doctor.mirrors(
-              images,
-              buildkitd.toString(),
-              read(buildkitd, cmd),
-              hostPort,
-              "http".equals(berth.getScheme())));
+          Doctor.mirrors(images, buildkitd.toString(), read(buildkitd, cmd), hostPort, plainHttp));
     }
     findings.addAll(presence(berth, images));
     if (target.config != null) {

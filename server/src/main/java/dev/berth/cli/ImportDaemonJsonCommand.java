@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
-import dev.berth.clients.DaemonJson;
 import dev.berth.config.ConfigException;
+import dev.berth.config.clients.DaemonJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.berth.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.clients.ClientConfigs;
+import dev.berth.config.clients.ClientConfigs;
 import dev.berth.prefetch.ImageRequest;
 import java.io.IOException;
 import java.io.InputStream;

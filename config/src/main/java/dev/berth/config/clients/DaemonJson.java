@@ -1,4 +1,4 @@
-package dev.berth.clients;
+package dev.berth.config.clients;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;

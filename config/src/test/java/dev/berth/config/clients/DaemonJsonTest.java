@@ -1,4 +1,4 @@
-package dev.berth.clients;
+package dev.berth.config.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
