@@ -2,11 +2,13 @@ package dev.berth.doctor;
 
 import dev.berth.prefetch.Sources;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,81 +95,95 @@ public final class CacheMounts {
         }
       }
     }
-    out.sort(java.util.Comparator.comparingInt(Finding::line));
+    out.sort(Comparator.comparingInt(Finding::line));
     return out;
   }
 
-  private static java.util.Optional<Finding> platformFinding(
+  /** What is wrong and how to fix it. */
+  private record Problem(String message, String fix) {}
+
+  /** A mount of a build for several (or unknown) platforms whose id names no platform. */
+  private static Optional<Finding> platformFinding(
       String file, String[] lines, Mount m, Set<String> stageArgs, List<String> platforms) {
     if (platforms.size() == 1) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    boolean many = platforms.size() >= 2;
     String built =
-        many
+        platforms.size() >= 2
             ? "the " + platforms.size() + " platforms built (" + String.join(", ", platforms) + ")"
             : "the platforms of a multi-platform build (give --platform to know)";
     Matcher var = PLATFORM_VAR.matcher(m.id() == null ? "" : m.id());
-    List<String> undeclared = new ArrayList<>();
-    boolean named = false;
+    List<String> named = new ArrayList<>();
     while (var.find()) {
-      named = true;
-      if (!stageArgs.contains(var.group(1))) {
-        undeclared.add(var.group(1));
-      }
+      named.add(var.group(1));
     }
-    String message;
-    String fix;
-    if (!named) {
-      message =
-          "cache mount on "
-              + m.target()
-              + (m.id() == null ? " has no id, so its id is the target path," : " has id=" + m.id())
-              + " which names no platform ($TARGETPLATFORM, $TARGETARCH or $TARGETVARIANT): "
-              + built
-              + " share one cache and corrupt each other's files";
-      String corrected =
-          m.id() == null
-              ? m.token() + ",id=" + m.target() + "-$TARGETPLATFORM"
-              : m.token().replace("id=" + m.id(), "id=" + m.id() + "-$TARGETPLATFORM");
-      fix =
-          "use: "
-              + lines[m.line() - 1].trim().replace(m.token(), corrected)
-              + (stageArgs.contains("TARGETPLATFORM")
-                  ? ""
-                  : "  (and declare ARG TARGETPLATFORM in " + m.stage() + " before it)");
+    List<String> undeclared = named.stream().filter(v -> !stageArgs.contains(v)).toList();
+    Problem problem;
+    if (named.isEmpty()) {
+      problem = noPlatform(lines, m, stageArgs, built);
     } else if (!undeclared.isEmpty()) {
-      message =
-          "cache id "
-              + m.id()
-              + " uses "
-              + String.join(", ", undeclared)
-              + ", which "
-              + m.stage()
-              + " does not declare: it expands to nothing, so "
-              + built
-              + " share one cache";
-      fix =
-          "add "
-              + String.join("; ", undeclared.stream().map(v -> "ARG " + v).toList())
-              + " in "
-              + m.stage()
-              + " before line "
-              + m.line();
+      problem = undeclared(m, undeclared, built);
     } else {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(
-        many
-            ? Finding.error(file, m.line(), message, fix)
-            : Finding.warning(file, m.line(), message, fix));
+    return Optional.of(
+        new Finding(
+            platforms.size() >= 2 ? Finding.Severity.ERROR : Finding.Severity.WARNING,
+            file,
+            m.line(),
+            problem.message(),
+            problem.fix()));
   }
 
-  private static java.util.Optional<Finding> lockingFinding(String file, Mount m) {
+  /** Message and fix for a mount whose id names no platform variable. */
+  private static Problem noPlatform(String[] lines, Mount m, Set<String> stageArgs, String built) {
+    String message =
+        "cache mount on "
+            + m.target()
+            + (m.id() == null ? " has no id, so its id is the target path," : " has id=" + m.id())
+            + " which names no platform ($TARGETPLATFORM, $TARGETARCH or $TARGETVARIANT): "
+            + built
+            + " share one cache and corrupt each other's files";
+    String corrected =
+        m.id() == null
+            ? m.token() + ",id=" + m.target() + "-$TARGETPLATFORM"
+            : m.token().replace("id=" + m.id(), "id=" + m.id() + "-$TARGETPLATFORM");
+    String fix =
+        "use: "
+            + lines[m.line() - 1].trim().replace(m.token(), corrected)
+            + (stageArgs.contains("TARGETPLATFORM")
+                ? ""
+                : "  (and declare ARG TARGETPLATFORM in " + m.stage() + " before it)");
+    return new Problem(message, fix);
+  }
+
+  /** Message and fix for a mount whose id uses platform variables its stage does not declare. */
+  private static Problem undeclared(Mount m, List<String> undeclared, String built) {
+    String message =
+        "cache id "
+            + m.id()
+            + " uses "
+            + String.join(", ", undeclared)
+            + ", which "
+            + m.stage()
+            + " does not declare: it expands to nothing, so "
+            + built
+            + " share one cache";
+    String fix =
+        "add "
+            + String.join("; ", undeclared.stream().map(v -> "ARG " + v).toList())
+            + " in "
+            + m.stage()
+            + " before line "
+            + m.line();
+    return new Problem(message, fix);
+  }
+
+  private static Optional<Finding> lockingFinding(String file, Mount m) {
     if (!isLocking(m.target()) || "locked".equals(m.sharing())) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(
+    return Optional.of(
         Finding.warning(
             file,
             m.line(),

@@ -8,6 +8,7 @@ import dev.berth.bundle.ImageName;
 import dev.berth.prefetch.ImageRequest;
 import dev.berth.prefetch.Sources;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public final class Doctor {
               ? Finding.error(m.group(1), Integer.parseInt(m.group(2)), m.group(3), null)
               : Finding.error(file, 0, e.getMessage(), null));
     }
-    findings.sort(java.util.Comparator.comparingInt(Finding::line));
+    findings.sort(Comparator.comparingInt(Finding::line));
     return new DockerfileReport(findings, images);
   }
 

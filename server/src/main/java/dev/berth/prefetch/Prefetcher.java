@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -325,8 +326,7 @@ public final class Prefetcher {
       Reference parsed = Reference.parse(request.ref());
       Target target =
           routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
-      java.util.Optional<Manifest> top =
-          manifests.held(target, ManifestReference.of(parsed.reference()));
+      Optional<Manifest> top = manifests.held(target, ManifestReference.of(parsed.reference()));
       if (top.isEmpty()) {
         return new Presence(request.ref(), false, wanted.isEmpty() ? List.of(ANY) : wanted, null);
       }
@@ -344,8 +344,7 @@ public final class Prefetcher {
         if (!wanted.isEmpty() && match == null) {
           continue;
         }
-        java.util.Optional<Manifest> child =
-            manifests.held(target, ManifestReference.of(d.digest()));
+        Optional<Manifest> child = manifests.held(target, ManifestReference.of(d.digest()));
         if (child.isPresent() && !child.get().isIndex() && complete(child.get())) {
           any = true;
           missing.remove(match);
