@@ -4,8 +4,12 @@ import com.linecorp.armeria.client.DecoratingHttpClientFunction;
 import com.linecorp.armeria.common.logging.RequestLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Berth's own meters, registered in one Prometheus registry served at {@code /metrics}.
@@ -144,22 +148,61 @@ public final class BerthMetrics {
         .register(registry);
   }
 
-  /** A client decorator counting each request to {@code upstream} by its final status. */
+  /**
+   * A client decorator counting each request to {@code upstream} by its final status, and timing it
+   * (headers and body) by endpoint.
+   */
   public DecoratingHttpClientFunction upstreamCounter(String upstream) {
     return (delegate, ctx, req) -> {
       var unused =
           ctx.log()
               .whenComplete()
               .thenAccept(
-                  log ->
-                      Counter.builder("berth.upstream.requests")
-                          .description("Requests sent to upstream registries, by final status")
-                          .tag("upstream", upstream)
-                          .tag("status", status(log))
-                          .register(registry)
-                          .increment());
+                  log -> {
+                    String status = status(log);
+                    Counter.builder("berth.upstream.requests")
+                        .description("Requests sent to upstream registries, by final status")
+                        .tag("upstream", upstream)
+                        .tag("status", status)
+                        .register(registry)
+                        .increment();
+                    Timer.builder("berth.upstream.request.duration")
+                        .description("Upstream requests from start to the body's end, by endpoint")
+                        .tag("upstream", upstream)
+                        .tag("endpoint", String.valueOf(req.authority()))
+                        .tag("status", status)
+                        .serviceLevelObjectives(LATENCY_BUCKETS)
+                        .register(registry)
+                        .record(log.totalDurationNanos(), TimeUnit.NANOSECONDS);
+                  });
       return delegate.execute(ctx, req);
     };
+  }
+
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(120)
+  };
+
+  /** Gauges of the blob store: the bytes it holds now and its budget (0 when it has none). */
+  public void storage(LongSupplier blobBytes, long budget) {
+    io.micrometer.core.instrument.Gauge.builder(
+            "berth.storage.blob.bytes", () -> (double) blobBytes.getAsLong())
+        .description("Bytes of blobs held on disk")
+        .baseUnit("bytes")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder("berth.storage.budget", () -> (double) budget)
+        .description("The disk budget for blobs (storage.diskBudget), 0 when unlimited")
+        .baseUnit("bytes")
+        .register(registry);
   }
 
   private static String status(RequestLog log) {

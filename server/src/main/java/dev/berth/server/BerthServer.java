@@ -109,6 +109,7 @@ public final class BerthServer implements AutoCloseable {
       BlockingTaskExecutor blocking)
       throws IOException {
     BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
+    metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
     TagStore tags = new TagStore(paths);
     ManifestStore manifests = new ManifestStore(paths);
     Uploads uploads = new Uploads(paths, blobs, blocking, config.storage().uploadTtl());
