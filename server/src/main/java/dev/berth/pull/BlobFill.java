@@ -181,6 +181,10 @@ final class BlobFill implements Content {
     private final StreamMessage<HttpData> body;
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong requested =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong received =
+        new java.util.concurrent.atomic.AtomicLong();
     private Subscription subscription;
 
     Writer(StreamMessage<HttpData> body) {
@@ -190,11 +194,13 @@ final class BlobFill implements Content {
     @Override
     public void onSubscribe(Subscription s) {
       subscription = s;
+      requested.addAndGet(WINDOW);
       s.request(WINDOW);
     }
 
     @Override
     public void onNext(HttpData data) {
+      received.incrementAndGet();
       enqueue(data);
     }
 
@@ -206,6 +212,18 @@ final class BlobFill implements Content {
     @Override
     public void onComplete() {
       enqueue(END);
+    }
+
+    /** Where the flow stands, for the log of a stall: which side stopped. */
+    String describe() {
+      return "asked for "
+          + requested.get()
+          + " chunks, received "
+          + received.get()
+          + ", "
+          + inbox.size()
+          + " queued, drainer "
+          + (draining.get() ? "running" : "idle");
     }
 
     private void enqueue(Object signal) {
@@ -239,6 +257,7 @@ final class BlobFill implements Content {
             try (data) {
               if (!done.isDone()) {
                 write(data);
+                requested.incrementAndGet();
                 subscription.request(1);
               }
             } catch (IOException e) {
@@ -342,6 +361,7 @@ final class BlobFill implements Content {
       return;
     }
     lastProgressNanos = System.nanoTime();
+    log.info("{}: no bytes at byte {}: {}", call.description(), written, stalled.describe());
     stalled.body.abort();
     onError(
         new UpstreamException(
