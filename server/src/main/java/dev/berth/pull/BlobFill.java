@@ -13,7 +13,6 @@ import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamException;
-import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -144,7 +143,10 @@ final class BlobFill implements Content {
       }
       Writer writer = new Writer(x.body());
       reading = writer;
-      x.body().subscribe(writer, eventLoop(), SubscriptionOption.WITH_POOLED_OBJECTS);
+      // On the connection's own event loop (the default): Armeria pauses and resumes reading the
+      // connection as chunks are queued and taken, and taking them on another thread races with
+      // the pause, which can leave the connection paused for good.
+      x.body().subscribe(writer, SubscriptionOption.WITH_POOLED_OBJECTS);
       return;
     }
     x.body().abort();
@@ -165,10 +167,6 @@ final class BlobFill implements Content {
     } else {
       fail(UpstreamErrors.forStatus(call, x, OciError.BLOB_UNKNOWN));
     }
-  }
-
-  private static EventExecutor eventLoop() {
-    return com.linecorp.armeria.common.CommonPools.workerGroup().next();
   }
 
   /**
