@@ -16,7 +16,7 @@ import org.reactivestreams.Subscription;
 
 /**
  * Re-sends a response or request body at a capped rate, or cut short after some bytes, for fault
- * tests.
+ * tests; or simply re-sends it, reading the source on its own connection's event loop.
  */
 final class BodyShaper implements Subscriber<HttpData> {
   private final StreamWriter<HttpObject> out;
@@ -91,7 +91,12 @@ final class BodyShaper implements Subscriber<HttpData> {
     }
     sent += data.length();
     out.write(data);
-    long delayMicros = rate > 0 ? data.length() * 1_000_000L / rate : 0;
+    if (rate <= 0) {
+      // As fast as the reader takes it, holding one chunk at a time.
+      out.whenConsumed().thenRun(() -> subscription.request(1));
+      return;
+    }
+    long delayMicros = data.length() * 1_000_000L / rate;
     CommonPools.workerGroup()
         .next()
         .schedule(() -> subscription.request(1), delayMicros, TimeUnit.MICROSECONDS);

@@ -195,6 +195,12 @@ public final class Relay implements AutoCloseable {
     if (blobGet && stallAt >= 0) {
       return BodyShaper.shape(res, 0, stallAt, true);
     }
+    if (blob) {
+      // Served straight, the upstream's body would be taken on the server's event loop while
+      // Armeria pauses and resumes reading it on the client's, a race that can leave the read
+      // paused for good; re-sent, it is taken on its own connection's loop.
+      return BodyShaper.shape(res, 0, -1);
+    }
     return res;
   }
 
