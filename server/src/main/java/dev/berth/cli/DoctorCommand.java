@@ -2,14 +2,13 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.bundle.ImageName;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.doctor.Doctor;
 import dev.berth.doctor.Finding;
+import dev.berth.doctor.Report;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.prefetch.ImageRequest;
 import dev.berth.prefetch.Sources;
@@ -118,20 +117,11 @@ final class DoctorCommand implements Callable<Integer> {
     if (target.config != null) {
       findings.addAll(credentials(ConfigLoader.withSystemEnv().load(target.config), images));
     }
-    // Each file's findings together, in line order; files in the order they were named.
-    List<String> files = new ArrayList<>();
-    findings.forEach(
-        f -> {
-          if (!files.contains(f.file())) {
-            files.add(f.file());
-          }
-        });
-    findings.sort(
-        java.util.Comparator.<Finding>comparingInt(f -> files.indexOf(f.file()))
-            .thenComparingInt(Finding::line));
-    long errors = findings.stream().filter(f -> f.severity() == Finding.Severity.ERROR).count();
-    report(findings, errors, cmd.getOut());
-    return errors == 0 ? 0 : 1;
+    Report report = new Report(findings);
+    PrintWriter out = cmd.getOut();
+    out.print(json ? report.json() : report.text());
+    out.flush();
+    return report.hasErrors() ? 1 : 0;
   }
 
   private static String read(Path f, CommandLine cmd) {
@@ -275,40 +265,5 @@ final class DoctorCommand implements Callable<Integer> {
       blocking.shutdownNow();
     }
     return out;
-  }
-
-  private void report(List<Finding> findings, long errors, PrintWriter out) throws IOException {
-    long warnings = findings.size() - errors;
-    if (json) {
-      ObjectNode doc = JSON.createObjectNode();
-      ArrayNode list = doc.putArray("findings");
-      for (Finding f : findings) {
-        ObjectNode n = list.addObject();
-        n.put("severity", f.severity().toString());
-        n.put("file", f.file());
-        n.put("line", f.line());
-        n.put("message", f.message());
-        n.put("fix", f.fix());
-      }
-      doc.put("errors", errors);
-      doc.put("warnings", warnings);
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
-    } else {
-      for (Finding f : findings) {
-        out.println(f.where() + ": " + f.severity() + ": " + f.message());
-        if (f.fix() != null) {
-          out.println("  fix: " + f.fix());
-        }
-      }
-      if (!findings.isEmpty()) {
-        out.println();
-      }
-      out.println(
-          errors
-              + (errors == 1 ? " error, " : " errors, ")
-              + warnings
-              + (warnings == 1 ? " warning" : " warnings"));
-    }
-    out.flush();
   }
 }
