@@ -93,6 +93,9 @@ final class ClientConfigCommand implements Callable<Integer> {
       }
     }
     for (String host : extra) {
+      if (upstreams.stream().anyMatch(u -> u.host().equals(host))) {
+        continue;
+      }
       UpstreamConfig u =
           cfg.upstreamFor(host)
               .orElseThrow(

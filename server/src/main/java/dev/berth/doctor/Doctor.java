@@ -124,7 +124,12 @@ public final class Doctor {
                 "put \"" + berthHostPort + "\" first in its mirrors"));
       }
     }
-    RegistryEntry own = registries.get(berthHostPort);
+    RegistryEntry own =
+        registries.entrySet().stream()
+            .filter(e -> normalize(e.getKey()).equals(berth))
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElse(null);
     if (plainHttp && (own == null || !own.http())) {
       out.add(
           Finding.error(

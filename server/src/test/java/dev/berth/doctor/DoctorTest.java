@@ -100,6 +100,15 @@ class DoctorTest {
     assertThat(found.get(1).message()).contains("quay-mirror.corp, not to Berth");
     assertThat(found.get(2).message()).contains("serves plain HTTP");
 
+    String localhost =
+        "[registry.\"docker.io\"]\n  mirrors = [\"localhost:5000\"]\n"
+            + "[registry.\"ghcr.io\"]\n  mirrors = [\"localhost:5000\"]\n"
+            + "[registry.\"quay.io\"]\n  mirrors = [\"localhost:5000\"]\n"
+            + "[registry.\"localhost:5000\"]\n  http = true\n";
+    assertThat(Doctor.mirrors(images, "b.toml", localhost, "127.0.0.1:5000", true))
+        .as("localhost and 127.0.0.1 name the same Berth")
+        .isEmpty();
+
     assertThat(Doctor.mirrors(images, "b.toml", "[registry\n", "127.0.0.1:5000", true))
         .singleElement()
         .satisfies(f -> assertThat(f.message()).startsWith("not valid TOML"));
