@@ -137,7 +137,8 @@ final class DoctorCommand implements Callable<Integer> {
     List<Finding> out = new ArrayList<>();
     Map<String, ImageRequest> byRef = new HashMap<>();
     images.forEach(i -> byRef.putIfAbsent(i.ref(), i));
-    try (Stream<String> lines = presenceLines(berth, images)) {
+    // With no image to look up, the empty check still says whether Berth answers.
+    try (Stream<String> lines = AdminApi.prefetch(berth, images, true)) {
       for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
         JsonNode p = JSON.readTree(it.next());
         if (!p.path("event").asText().equals("presence") || p.path("complete").asBoolean()) {
@@ -179,33 +180,6 @@ final class DoctorCommand implements Callable<Integer> {
               "start Berth (berth serve) or name it with --berth"));
     }
     return out;
-  }
-
-  private static Stream<String> presenceLines(URI berth, List<ImageRequest> images)
-      throws IOException {
-    if (images.isEmpty()) {
-      // Nothing to look up: still say whether Berth answers.
-      java.net.http.HttpClient http =
-          java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-      try {
-        var res =
-            http.send(
-                java.net.http.HttpRequest.newBuilder(berth.resolve("/readyz")).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding());
-        if (res.statusCode() != 200) {
-          throw new IllegalStateException(
-              "Berth at " + berth + " is not ready: /readyz answered " + res.statusCode());
-        }
-        return Stream.of();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      } catch (java.net.ConnectException e) {
-        throw new IllegalStateException(
-            "cannot reach Berth at " + berth + ": connection refused", e);
-      }
-    }
-    return AdminApi.prefetch(berth, images, true);
   }
 
   /** Warnings for the upstreams of {@code images} whose credentials fail or mint short tokens. */
