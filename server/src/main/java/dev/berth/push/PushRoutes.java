@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestReference;
+import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ReferrersLookup;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.Target;
@@ -80,8 +81,7 @@ public final class PushRoutes {
   /** POST, PATCH, PUT, GET and DELETE on {@code /v2/<name>/blobs/uploads/[<id>]}. */
   public HttpResponse upload(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
     checkPushable(route.target(), ctx.method());
-    // Upload bodies have no length limit: they stream to disk.
-    ctx.setMaxRequestLength(0);
+    // Upload bodies have no length limit (nor has the route): they stream to disk.
     String id = route.reference();
     HttpMethod method = ctx.method();
     if (id.isEmpty()) {
@@ -173,7 +173,8 @@ public final class PushRoutes {
       throw OciError.MANIFEST_INVALID.with("not a tag or digest: " + route.reference());
     }
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    long limit = ctx.maxRequestLength();
+    long limit = ManifestResolver.MAX_MANIFEST_BYTES;
+    ctx.setMaxRequestLength(limit);
     if (req.headers().contentLength() > limit) {
       req.abort();
       throw tooLarge(limit);

@@ -185,12 +185,10 @@ public final class BerthServer implements AutoCloseable {
             ClientAccess.of(config.auth()),
             new Siblings(config.cache().siblingPlatforms(), prefetcher),
             metrics);
-    // Blobs are large and slow clients are normal: no total timeout, only idle ones.
-    sb.route()
-        .pathPrefix("/v2")
-        .requestTimeout(Duration.ZERO)
-        .maxRequestLength(4L << 20)
-        .build(registry);
+    // Blobs are large and slow clients are normal: no total timeout, only idle ones. No length
+    // cap here either: Armeria would refuse a monolithic upload by its Content-Length before the
+    // service runs; manifest PUTs set their own cap.
+    sb.route().pathPrefix("/v2").requestTimeout(Duration.ZERO).maxRequestLength(0).build(registry);
     sb.blockingTaskExecutor(blocking, true);
     sb.service(
         "/_berth/v1/forwarding",

@@ -154,6 +154,30 @@ class PushIT {
   }
 
   @Test
+  void monolithicUploadsLargerThanTheManifestCapAreStored() throws Exception {
+    // ctr push and the conformance suite send a whole layer in one request with its
+    // Content-Length, which a length cap on the route would refuse before Berth saw it.
+    byte[] layer = new byte[(8 << 20) + 17];
+    new java.util.Random(7).nextBytes(layer);
+    String digest = Digests.sha256(layer);
+    assertThat(
+            send("POST", "/v2/team/big/blobs/uploads/?digest=" + digest, layer, Map.of())
+                .statusCode())
+        .isEqualTo(201);
+    String location =
+        send("POST", "/v2/team/bigger/blobs/uploads/", null, Map.of())
+            .headers()
+            .firstValue("location")
+            .orElseThrow();
+    assertThat(send("PUT", location + "?digest=" + digest, layer, Map.of()).statusCode())
+        .isEqualTo(201);
+    for (String repo : List.of("team/big", "team/bigger")) {
+      assertThat(new BlobClient(base).get("/v2/" + repo + "/blobs/" + digest).digest())
+          .isEqualTo(digest);
+    }
+  }
+
+  @Test
   void mountOfAHeldBlobIsCreatedAndOfAnUnknownOneBecomesAnUpload() throws Exception {
     String held =
         berth.client().pushBlob("team/source", "mount me".getBytes(StandardCharsets.UTF_8));
