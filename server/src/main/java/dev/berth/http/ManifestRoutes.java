@@ -1,5 +1,7 @@
 package dev.berth.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
@@ -21,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
 
 /** {@code GET|HEAD /v2/<name>/manifests/<reference>}. Thread-safe. */
 final class ManifestRoutes {
+  /** Parsed media types: parsing one for each answer costs more than the rest of a hit. */
+  private static final Cache<String, MediaType> CONTENT_TYPES =
+      Caffeine.newBuilder().maximumSize(256).build();
+
   private final ManifestResolver resolver;
   private final Siblings siblings;
   private final BerthMetrics metrics;
@@ -95,7 +101,7 @@ final class ManifestRoutes {
   private static ResponseHeaders headers(Manifest m, ResolvedManifest resolved) {
     var b =
         ResponseHeaders.builder(HttpStatus.OK)
-            .contentType(MediaType.parse(m.mediaType()))
+            .contentType(CONTENT_TYPES.get(m.mediaType(), MediaType::parse))
             .contentLength(m.bytes().length)
             .set(RegistryHeaders.CONTENT_DIGEST, m.digest().toString())
             .set("etag", "\"" + m.digest() + "\"")

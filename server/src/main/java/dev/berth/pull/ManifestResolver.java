@@ -70,6 +70,12 @@ public final class ManifestResolver {
 
   /** The manifest {@code ref} names in {@code target}. */
   public CompletableFuture<ResolvedManifest> resolve(Target target, ManifestReference ref) {
+    Optional<Manifest> fresh = freshInMemory(target, ref);
+    if (fresh.isPresent()) {
+      // The common case, answered on the event loop: no disk, no upstream, no thread hop.
+      metrics.cacheRequest("manifest", "hit");
+      return CompletableFuture.completedFuture(new ResolvedManifest(fresh.get(), "hit"));
+    }
     String key = target + (ref.isDigest() ? "@" : ":") + ref;
     Optional<RegistryException> remembered = notFound.get(key);
     if (remembered.isPresent()) {
@@ -175,6 +181,25 @@ public final class ManifestResolver {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The manifest {@code ref} names when memory holds it and it may be served as it is: a digest, or
+   * a tag within its TTL (any age when the target is local or offline).
+   */
+  private Optional<Manifest> freshInMemory(Target target, ManifestReference ref) {
+    if (ref.isDigest()) {
+      return manifests.cached(ref.digest().orElseThrow());
+    }
+    Optional<TagRecord> record =
+        tags.cached(target.registry(), target.repository().value(), ref.tag().orElseThrow());
+    if (record.isEmpty()
+        || !(target.isLocal()
+            || client(target).isOffline()
+            || age(record.get()).compareTo(tagTtl(target)) < 0)) {
+      return Optional.empty();
+    }
+    return manifests.cached(record.get().digest());
   }
 
   private Duration age(TagRecord record) {

@@ -30,9 +30,9 @@ public final class ManifestStore {
 
   /** The manifest stored under {@code digest}, if any. */
   public Optional<Manifest> get(Digest digest) throws IOException {
-    Manifest cached = memory.getIfPresent(digest);
-    if (cached != null) {
-      return Optional.of(cached);
+    Optional<Manifest> cached = cached(digest);
+    if (cached.isPresent()) {
+      return cached;
     }
     try {
       byte[] bytes = Files.readAllBytes(paths.manifest(digest));
@@ -43,6 +43,11 @@ public final class ManifestStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
+  }
+
+  /** The manifest stored under {@code digest} if it is in memory; never reads the disk. */
+  public Optional<Manifest> cached(Digest digest) {
+    return Optional.ofNullable(memory.getIfPresent(digest));
   }
 
   /** Stores {@code manifest}, whose digest the caller has verified. */

@@ -3,6 +3,8 @@ package dev.berth.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.oci.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,30 +13,45 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Tag records and the last tag list seen per repository, as small JSON files. Thread-safe: each
- * write replaces a whole file atomically.
+ * Tag records and the last tag list seen per repository, as small JSON files, with the records read
+ * or written recently also in memory (this store is their only writer, so the two agree).
+ * Thread-safe: each write replaces a whole file atomically.
  */
 public final class TagStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final StoragePaths paths;
+  private final Cache<String, TagRecord> memory =
+      Caffeine.newBuilder().maximumSize(100_000).build();
 
   public TagStore(StoragePaths paths) {
     this.paths = paths;
   }
 
+  /** The record of {@code tag}, from memory or else from disk. */
   public Optional<TagRecord> get(String registry, String repository, String tag)
       throws IOException {
+    Optional<TagRecord> cached = cached(registry, repository, tag);
+    if (cached.isPresent()) {
+      return cached;
+    }
     try {
       JsonNode n = JSON.readTree(Files.readAllBytes(paths.tag(registry, repository, tag)));
-      return Optional.of(
+      TagRecord record =
           new TagRecord(
               Digest.of(n.path("digest").asText()),
               n.path("mediaType").asText(),
-              Instant.ofEpochMilli(n.path("checkedAt").asLong())));
+              Instant.ofEpochMilli(n.path("checkedAt").asLong()));
+      memory.put(key(registry, repository, tag), record);
+      return Optional.of(record);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
+  }
+
+  /** The record of {@code tag} if it is in memory; never reads the disk. */
+  public Optional<TagRecord> cached(String registry, String repository, String tag) {
+    return Optional.ofNullable(memory.getIfPresent(key(registry, repository, tag)));
   }
 
   public void put(String registry, String repository, String tag, TagRecord record)
@@ -44,11 +61,17 @@ public final class TagStore {
     n.put("mediaType", record.mediaType());
     n.put("checkedAt", record.checkedAt().toEpochMilli());
     AtomicFiles.write(paths, paths.tag(registry, repository, tag), JSON.writeValueAsBytes(n));
+    memory.put(key(registry, repository, tag), record);
   }
 
   /** Removes tag {@code tag} of {@code repository}; false when there was none. */
   public boolean delete(String registry, String repository, String tag) throws IOException {
+    memory.invalidate(key(registry, repository, tag));
     return Files.deleteIfExists(paths.tag(registry, repository, tag));
+  }
+
+  private static String key(String registry, String repository, String tag) {
+    return registry + "/" + repository + ":" + tag;
   }
 
   /** The tags recorded for {@code repository}, sorted; empty when it has none. */
