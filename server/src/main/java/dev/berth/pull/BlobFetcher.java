@@ -57,6 +57,12 @@ public final class BlobFetcher {
       metrics.cacheRequest("blob", "hit");
       return CompletableFuture.completedFuture(stored.get());
     }
+    BlobFill verified = fills.get(digest);
+    if (verified != null && verified.isComplete()) {
+      // Every byte is here and verified; only its commit to the store is still under way.
+      metrics.cacheRequest("blob", "hit");
+      return CompletableFuture.completedFuture(new Found(verified, true));
+    }
     Optional<RegistryException> remembered = notFound.get(target + "@" + digest);
     if (remembered.isPresent() || target.isLocal() || isOffline(target)) {
       return CompletableFuture.failedFuture(remembered.orElseGet(() -> unknown(target, digest)));

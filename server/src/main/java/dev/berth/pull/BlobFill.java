@@ -9,6 +9,8 @@ import dev.berth.http.RegistryException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.ChunkDrain;
+import dev.berth.storage.Growth;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
@@ -21,15 +23,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Queue;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +46,6 @@ final class BlobFill implements Content {
   /** Chunks requested ahead of the disk: at most this many are in memory per download. */
   private static final int WINDOW = 64;
 
-  private static final Object END = new Object();
-
   private final Digest digest;
   private final UpstreamClient client;
   private final UpstreamCall call;
@@ -65,10 +62,12 @@ final class BlobFill implements Content {
   /** Completes once the blob is verified and stored, or fails for every reader. */
   final CompletableFuture<Path> done = new CompletableFuture<>();
 
-  private volatile CompletableFuture<Void> progress = new CompletableFuture<>();
-  private volatile long written;
+  /** How far the temporary file has got; complete once verified, before it is committed. */
+  private final Growth growth = new Growth(0);
+
   private volatile long size = -1;
   private volatile long lastProgressNanos = System.nanoTime();
+
   private volatile Path current;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private FileChannel out;
@@ -95,7 +94,12 @@ final class BlobFill implements Content {
     this.temp = store.newTemp(digest);
     this.current = temp;
     this.hasher = digest.newHasher();
-    done.whenComplete((p, e) -> progress.complete(null));
+    done.whenComplete(
+        (p, e) -> {
+          if (e != null) {
+            growth.fail(e);
+          }
+        });
   }
 
   /** Whether the caller is the one to {@link #start()} this fill: true once only. */
@@ -122,7 +126,7 @@ final class BlobFill implements Content {
 
   private void request() {
     client
-        .exchange(call.from(written))
+        .exchange(call.from(written()))
         .whenComplete(
             (x, e) -> {
               if (e != null) {
@@ -135,7 +139,7 @@ final class BlobFill implements Content {
 
   private void onHeaders(Exchange x) {
     int status = x.status();
-    boolean resumed = written > 0;
+    boolean resumed = written() > 0;
     if ((!resumed && status == 200) || (resumed && status == 206)) {
       if (!resumed) {
         size = x.headers().contentLength();
@@ -155,7 +159,7 @@ final class BlobFill implements Content {
           new UpstreamException(
               call.description()
                   + ": resuming at byte "
-                  + written
+                  + written()
                   + ", "
                   + x.endpoint()
                   + " answered "
@@ -170,101 +174,40 @@ final class BlobFill implements Content {
   }
 
   /**
-   * Receives the body on the event loop and hands it to one drainer on the blocking pool, which
-   * writes and hashes the chunks in order, then handles the end or the error. {@link #WINDOW}
-   * chunks are requested ahead, so the network and the disk work at the same time while memory
-   * stays bounded.
+   * Writes and hashes the body's chunks in order on the blocking pool, in batches ({@link
+   * ChunkDrain}), then handles its end or error. {@link #WINDOW} chunks are asked for ahead, so the
+   * network and the disk work at the same time while memory stays bounded.
    */
-  private final class Writer implements Subscriber<HttpData> {
+  private final class Writer extends ChunkDrain {
     private final StreamMessage<HttpData> body;
-    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong requested =
-        new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong received =
-        new java.util.concurrent.atomic.AtomicLong();
-    private Subscription subscription;
 
     Writer(StreamMessage<HttpData> body) {
+      super(blocking, WINDOW);
       this.body = body;
     }
 
     @Override
-    public void onSubscribe(Subscription s) {
-      subscription = s;
-      requested.addAndGet(WINDOW);
-      s.request(WINDOW);
-    }
-
-    @Override
-    public void onNext(HttpData data) {
-      received.incrementAndGet();
-      enqueue(data);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      enqueue(t);
-    }
-
-    @Override
-    public void onComplete() {
-      enqueue(END);
-    }
-
-    /** Where the flow stands, for the log of a stall: which side stopped. */
-    String describe() {
-      return "asked for "
-          + requested.get()
-          + " chunks, received "
-          + received.get()
-          + ", "
-          + inbox.size()
-          + " queued, drainer "
-          + (draining.get() ? "running" : "idle");
-    }
-
-    private void enqueue(Object signal) {
-      inbox.add(signal);
-      if (draining.compareAndSet(false, true)) {
-        blocking.execute(this::drain);
+    protected void write(List<HttpData> chunks) throws IOException {
+      // Under the fill's lock, so that a stall abandoning this body sees a settled byte count.
+      synchronized (BlobFill.this) {
+        // A body abandoned as stalled: its bytes are not this fill's any more.
+        if (reading == this && !done.isDone()) {
+          BlobFill.this.write(chunks);
+        }
       }
     }
 
-    private void drain() {
-      do {
-        for (Object signal; (signal = inbox.poll()) != null; ) {
-          handle(signal);
-        }
-        draining.set(false);
-      } while (!inbox.isEmpty() && draining.compareAndSet(false, true));
-    }
-
-    private void handle(Object signal) {
-      // Under the fill's lock, so that a stall abandoning this body sees a settled byte count.
+    @Override
+    protected void end(Throwable failure) {
       synchronized (BlobFill.this) {
         if (reading != this) {
-          // A body abandoned as stalled: its bytes and its end are not this fill's any more.
-          if (signal instanceof HttpData data) {
-            data.close();
-          }
           return;
         }
         try {
-          if (signal instanceof HttpData data) {
-            try (data) {
-              if (!done.isDone()) {
-                write(data);
-                requested.incrementAndGet();
-                subscription.request(1);
-              }
-            } catch (IOException e) {
-              body.abort(e);
-            }
-          } else if (signal instanceof Throwable t) {
-            BlobFill.this.onError(t);
-          } else {
+          if (failure == null) {
             onBodyEnd();
+          } else {
+            BlobFill.this.onError(failure);
           }
         } catch (RuntimeException e) {
           fail(UpstreamErrors.unavailable(call, e));
@@ -273,27 +216,31 @@ final class BlobFill implements Content {
     }
   }
 
-  @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time: see Writer.
-  private void write(HttpData data) throws IOException {
-    ByteBuffer buf = data.byteBuf().nioBuffer();
-    hasher.update(buf.duplicate());
-    while (buf.hasRemaining()) {
-      out.write(buf);
+  private long written() {
+    return growth.length();
+  }
+
+  private void write(List<HttpData> chunks) throws IOException {
+    ByteBuffer[] bufs = new ByteBuffer[chunks.size()];
+    long n = 0;
+    for (int i = 0; i < bufs.length; i++) {
+      bufs[i] = chunks.get(i).byteBuf().nioBuffer();
+      hasher.update(bufs[i].duplicate());
+      n += bufs[i].remaining();
     }
-    int n = data.length();
+    for (long left = n; left > 0; ) {
+      left -= out.write(bufs);
+    }
     metrics.bytesFetched(n);
     lastProgressNanos = System.nanoTime();
-    written += n;
-    CompletableFuture<Void> previous = progress;
-    progress = new CompletableFuture<>();
-    previous.complete(null);
+    growth.advance(n);
   }
 
   private void onBodyEnd() {
-    if (size >= 0 && written < size) {
+    if (size >= 0 && written() < size) {
       onError(
           new UpstreamException(
-              call.description() + ": body ended at byte " + written + " of " + size,
+              call.description() + ": body ended at byte " + written() + " of " + size,
               true,
               0,
               null));
@@ -305,19 +252,22 @@ final class BlobFill implements Content {
           OciError.UPSTREAM_INVALID.with(
               call.description()
                   + ": upstream sent "
-                  + written
+                  + written()
                   + " bytes whose digest is "
                   + actual
                   + "; nothing was stored"));
       return;
     }
+    // Readers may send the last byte now: the bytes are verified. Forcing them to disk and
+    // committing the file follows, without holding up the clients.
+    growth.complete();
     try {
       out.force(false);
       out.close();
       synchronized (this) {
-        current = store.commit(temp, digest, written);
+        current = store.commit(temp, digest, written());
       }
-      size = written;
+      size = written();
       done.complete(current);
     } catch (IOException e) {
       fail(OciError.UPSTREAM_UNAVAILABLE.with(call.description() + ": cannot store: " + e));
@@ -329,10 +279,10 @@ final class BlobFill implements Content {
     if (done.isDone()) {
       return;
     }
-    if (temporary && written > 0 && resumes < MAX_RESUMES && started.isDone()) {
+    if (temporary && written() > 0 && resumes < MAX_RESUMES && started.isDone()) {
       resumes++;
       log.info(
-          "{}: interrupted at byte {} ({}); resuming", call.description(), written, t.toString());
+          "{}: interrupted at byte {} ({}); resuming", call.description(), written(), t.toString());
       request();
       return;
     }
@@ -359,7 +309,7 @@ final class BlobFill implements Content {
       return;
     }
     lastProgressNanos = System.nanoTime();
-    log.info("{}: no bytes at byte {}: {}", call.description(), written, stalled.describe());
+    log.info("{}: no bytes at byte {}: {}", call.description(), written(), stalled.describe());
     stalled.body.abort();
     onError(
         new UpstreamException(
@@ -388,7 +338,7 @@ final class BlobFill implements Content {
 
   @Override
   public long available() {
-    return written;
+    return written();
   }
 
   @Override
@@ -398,13 +348,12 @@ final class BlobFill implements Content {
 
   @Override
   public boolean isComplete() {
-    return done.isDone() && !done.isCompletedExceptionally();
+    return growth.isComplete();
   }
 
   @Override
   public CompletableFuture<Void> awaitBeyond(long position) {
-    CompletableFuture<Void> next = progress;
-    return written > position || done.isDone() ? CompletableFuture.completedFuture(null) : next;
+    return growth.awaitBeyond(position);
   }
 
   @Override

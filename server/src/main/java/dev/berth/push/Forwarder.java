@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.stream.StreamMessage;
 import dev.berth.http.OciError;
@@ -17,26 +14,22 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
+import dev.berth.pull.Content;
 import dev.berth.routing.Target;
-import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamException;
 import dev.berth.upstream.Upstreams;
-import dev.berth.upstream.auth.Scopes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executor;
 
 /**
  * Forwards pushed content to its upstream in sync mode: each blob as soon as its upload completes
@@ -46,63 +39,46 @@ import org.slf4j.LoggerFactory;
  * One forward per blob and repository at a time. Thread-safe.
  */
 public final class Forwarder {
-  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
-  private static final String OCTET_STREAM = "application/octet-stream";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Upstreams upstreams;
-  private final BlobStore blobs;
   private final ManifestStore manifests;
   private final BerthMetrics metrics;
-  private final Permits uploadStreams;
-  private final Map<String, CompletableFuture<Void>> blobsInFlight = new ConcurrentHashMap<>();
+  private final BlobForwarder blobs;
 
   /** Per upstream repository and subject, the last update of its referrers fallback tag. */
   private final Map<String, CompletableFuture<Void>> fallbackTags = new ConcurrentHashMap<>();
 
-  /** Per upstream host and blob, a repository there that holds it: a source for mounts. */
-  private final Cache<String, String> knownAt = Caffeine.newBuilder().maximumSize(100_000).build();
-
   /**
    * A forwarder that streams at most {@code parallelUploads} blob uploads to upstreams at once;
-   * further blobs wait for a free stream.
+   * further blobs wait for a free stream. Uploads from growing files read on {@code blocking}.
    */
   public Forwarder(
       Upstreams upstreams,
       BlobStore blobs,
       ManifestStore manifests,
       BerthMetrics metrics,
+      Executor blocking,
       int parallelUploads) {
     this.upstreams = upstreams;
-    this.blobs = blobs;
     this.manifests = manifests;
     this.metrics = metrics;
-    this.uploadStreams = new Permits(parallelUploads);
+    this.blobs = new BlobForwarder(upstreams, blobs, metrics, blocking, parallelUploads);
   }
 
   /** Starts forwarding blob {@code digest} of {@code target}, or joins the forward in flight. */
   public CompletableFuture<Void> blob(Target target, Digest digest) {
-    String key = target + "@" + digest;
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    CompletableFuture<Void> running = blobsInFlight.putIfAbsent(key, mine);
-    if (running != null) {
-      return running;
-    }
-    sendBlob(target, digest)
-        .whenComplete(
-            (v, e) -> {
-              blobsInFlight.remove(key, mine);
-              if (e == null) {
-                knownAt.put(target.registry() + "@" + digest, repo(target));
-              }
-              if (e != null) {
-                log.warn("forwarding blob {} to {} failed: {}", digest, target, message(e));
-                mine.completeExceptionally(UpstreamClient.unwrap(e));
-              } else {
-                mine.complete(null);
-              }
-            });
-    return mine;
+    return blobs.stored(target, digest);
+  }
+
+  /**
+   * Starts forwarding blob {@code digest} of {@code target} while a client is still uploading it,
+   * from {@code growing} as it grows; falls back to the stored blob once {@code stored} completes
+   * should that fail. Later calls of {@link #blob} join this forward.
+   */
+  public CompletableFuture<Void> blobWhileUploading(
+      Target target, Digest digest, Content growing, CompletableFuture<?> stored) {
+    return blobs.growing(target, digest, growing, stored);
   }
 
   /**
@@ -263,101 +239,8 @@ public final class Forwarder {
             });
   }
 
-  private CompletableFuture<Void> sendBlob(Target target, Digest digest) {
-    String repo = repo(target);
-    UpstreamClient client = client(target);
-    UpstreamCall head =
-        UpstreamCall.push(
-            HttpMethod.HEAD,
-            repo,
-            "/v2/" + repo + "/blobs/" + digest,
-            null,
-            "check blob " + digest + " at " + target);
-    return client
-        .fetch(head)
-        .thenCompose(
-            res -> {
-              if (res.status().code() == 200) {
-                return CompletableFuture.completedFuture(null);
-              }
-              // Not upstream and not here: the client skipped the upload because Berth's HEAD
-              // found the blob upstream, and it is gone since.
-              BlobFile held =
-                  blobs.find(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
-              String source = knownAt.getIfPresent(target.registry() + "@" + digest);
-              boolean mount = source != null && !source.equals(repo);
-              // A mount from a repository that holds it costs no upload; one token covers both.
-              UpstreamCall start =
-                  new UpstreamCall(
-                      HttpMethod.POST,
-                      "/v2/"
-                          + repo
-                          + "/blobs/uploads/"
-                          + (mount ? "?mount=" + digest + "&from=" + source : ""),
-                      List.of(),
-                      Scopes.merge(
-                          mount
-                              ? List.of(
-                                  "repository:" + repo + ":pull,push",
-                                  "repository:" + source + ":pull")
-                              : List.of("repository:" + repo + ":pull,push")),
-                      0,
-                      64 << 10,
-                      (mount ? "mount " + digest + " from " + source : "start upload of " + digest)
-                          + " to "
-                          + target,
-                      new UpstreamCall.Body(() -> StreamMessage.<HttpData>of(), 0, OCTET_STREAM));
-              return client
-                  .fetch(start)
-                  .thenCompose(
-                      started ->
-                          mount && started.status().code() == 201
-                              ? CompletableFuture.<Void>completedFuture(null)
-                              : upload(client, target, digest, held, start, started));
-            });
-  }
-
-  private CompletableFuture<Void> upload(
-      UpstreamClient client,
-      Target target,
-      Digest digest,
-      BlobFile held,
-      UpstreamCall start,
-      AggregatedHttpResponse started) {
-    expect(start, started, 202, OciError.BLOB_UPLOAD_INVALID);
-    String location = started.headers().get(HttpHeaderNames.LOCATION);
-    if (location == null) {
-      throw OciError.UPSTREAM_UNAVAILABLE.with(start.description() + ": no Location in the answer");
-    }
-    URI endpoint = client.endpoints().get(0);
-    URI uri = endpoint.resolve(location);
-    if (!uri.getAuthority().equalsIgnoreCase(endpoint.getAuthority())) {
-      throw OciError.UPSTREAM_UNAVAILABLE.with(
-          start.description() + ": the upload location is on another host: " + uri.getAuthority());
-    }
-    Path file = held.path();
-    long size = held.size();
-    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery() + "&";
-    UpstreamCall put =
-        UpstreamCall.push(
-            HttpMethod.PUT,
-            repo(target),
-            uri.getRawPath() + "?" + query + "digest=" + digest,
-            new UpstreamCall.Body(() -> StreamMessage.of(file), size, OCTET_STREAM),
-            "forward blob " + digest + " to " + target);
-    return uploadStreams.run(
-        () ->
-            client
-                .fetch(put)
-                .thenAccept(
-                    res -> {
-                      expect(put, res, 201, OciError.BLOB_UPLOAD_INVALID);
-                      metrics.bytesForwarded(target.registry(), size);
-                    }));
-  }
-
   /** Fails with an OCI error unless {@code res} has status {@code wanted}. */
-  private static void expect(
+  static void expect(
       UpstreamCall call, AggregatedHttpResponse res, int wanted, OciError otherwise) {
     int status = res.status().code();
     if (status == wanted) {
@@ -396,7 +279,7 @@ public final class Forwarder {
     return OciError.UPSTREAM_UNAVAILABLE.with("forwarding: " + message(t));
   }
 
-  private static String message(Throwable e) {
+  static String message(Throwable e) {
     Throwable t = UpstreamClient.unwrap(e);
     return t instanceof UpstreamException || t instanceof RegistryException
         ? t.getMessage()

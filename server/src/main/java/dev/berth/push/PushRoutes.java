@@ -8,9 +8,11 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.config.UpstreamConfig;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestReference;
+import dev.berth.pull.Content;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ReferrersLookup;
 import dev.berth.routing.RegistryRoute;
@@ -30,6 +32,9 @@ import java.util.regex.Pattern;
 public final class PushRoutes {
   private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)");
   private static final String UPLOAD_UUID = "docker-upload-uuid";
+
+  /** Smaller blobs are forwarded once stored: there is little to overlap. */
+  private static final long FORWARD_WHILE_UPLOADING_BYTES = 1 << 20;
 
   private final Uploads uploads;
   private final ManifestPush manifests;
@@ -130,8 +135,7 @@ public final class PushRoutes {
     if (single != null && mount == null) {
       Digest digest = parseDigest(single);
       return HttpResponse.of(
-          uploads
-              .complete(id, digest, req, -1)
+          completeAndForward(route, req, id, digest, -1)
               .thenApply(
                   size -> {
                     forward(route, digest);
@@ -151,8 +155,7 @@ public final class PushRoutes {
     }
     Digest digest = parseDigest(digestParam);
     return HttpResponse.of(
-        uploads
-            .complete(id, digest, req, contentRangeStart(req))
+        completeAndForward(route, req, id, digest, contentRangeStart(req))
             .handle(
                 (size, e) -> {
                   if (e != null) {
@@ -161,6 +164,29 @@ public final class PushRoutes {
                   forward(route, digest);
                   return created(ctx, digest);
                 }));
+  }
+
+  /**
+   * Completes upload {@code id} with {@code req}'s body. A whole blob in one request, of a known
+   * length, to an upstream that forwards in sync mode is forwarded while it streams in: the
+   * upstream receives it at the same time as Berth, so the client's manifest {@code PUT} does not
+   * wait for a second transfer after the first.
+   */
+  private CompletableFuture<Long> completeAndForward(
+      RegistryRoute route, HttpRequest req, String id, Digest digest, long expectedStart) {
+    Target target = route.target();
+    long length = req.headers().contentLength();
+    boolean stream =
+        !target.isLocal()
+            && target.upstream().orElseThrow().forwarding() == UpstreamConfig.ForwardMode.SYNC
+            && length >= FORWARD_WHILE_UPLOADING_BYTES
+            && uploads.size(id) == 0;
+    Content growing = stream ? uploads.follow(id, digest, length) : null;
+    CompletableFuture<Long> stored = uploads.complete(id, digest, req, expectedStart);
+    if (stream) {
+      var unused = forwarder.blobWhileUploading(target, digest, growing, stored);
+    }
+    return stored;
   }
 
   /** PUT /v2/&lt;name&gt;/manifests/&lt;reference&gt; */

@@ -6,7 +6,10 @@ import com.linecorp.armeria.common.stream.StreamMessage;
 import com.linecorp.armeria.common.stream.SubscriptionOption;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
+import dev.berth.pull.Content;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.ChunkDrain;
+import dev.berth.storage.Growth;
 import dev.berth.storage.StoragePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,8 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Uploads {
   private static final Logger log = LoggerFactory.getLogger(Uploads.class);
-  private static final int WINDOW = 16;
+  private static final int WINDOW = 32;
 
   private final StoragePaths paths;
   private final BlobStore blobs;
@@ -65,6 +67,9 @@ public final class Uploads {
     final AtomicBoolean busy = new AtomicBoolean();
     volatile long size;
 
+    /** The same length, for readers that follow the upload while it streams in. */
+    final Growth growth;
+
     /** Null for a session from before a restart: its file is hashed at completion. */
     final MessageDigest sha256;
 
@@ -72,6 +77,7 @@ public final class Uploads {
       this.file = file;
       this.size = size;
       this.sha256 = sha256;
+      this.growth = new Growth(size);
     }
   }
 
@@ -136,6 +142,7 @@ public final class Uploads {
    */
   public CompletableFuture<Long> complete(
       String id, Digest digest, StreamMessage<? extends HttpObject> body, long expectedStart) {
+    Growth growth = session(id).growth;
     return append(id, body, expectedStart)
         .thenApplyAsync(
             size -> {
@@ -162,7 +169,25 @@ public final class Uploads {
               }
               return size;
             },
-            blocking);
+            blocking)
+        .whenComplete(
+            (size, e) -> {
+              if (e != null) {
+                growth.fail(e);
+              } else {
+                growth.complete();
+              }
+            });
+  }
+
+  /**
+   * The bytes of session {@code id} as they stream in, for a reader that follows them: {@code size}
+   * bytes in all, complete once {@link #complete} has verified them as {@code digest}; then also
+   * found in the store, where the session's file has moved.
+   */
+  public Content follow(String id, Digest digest, long size) {
+    Session s = session(id);
+    return new UploadContent(s.growth, s.file, size, digest, blobs);
   }
 
   /** Ends session {@code id} and deletes what it received. */
@@ -259,84 +284,56 @@ public final class Uploads {
     }
   }
 
-  /** Writes the body's chunks in order on the blocking pool, a few requested ahead. */
-  private final class Appender implements Subscriber<HttpObject> {
+  /** Writes and hashes the body's chunks in order on the blocking pool, in batches. */
+  private final class Appender extends ChunkDrain {
     private final Session session;
     private final FileChannel out;
     private final CompletableFuture<Long> done;
-    private Subscription subscription;
 
     Appender(Session session, FileChannel out, CompletableFuture<Long> done) {
+      super(blocking, WINDOW);
       this.session = session;
       this.out = out;
       this.done = done;
     }
 
     @Override
-    public void onSubscribe(Subscription s) {
-      subscription = s;
-      s.request(WINDOW);
-    }
-
-    @Override
-    public void onNext(HttpObject obj) {
-      if (!(obj instanceof HttpData data)) {
-        subscription.request(1); // trailers
-        return;
-      }
-      // Armeria signals in order on one event loop; each write is chained after the previous.
-      chain = chain.thenRunAsync(() -> write(data), blocking);
-    }
-
-    private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-
     @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time per session: see busy.
-    private void write(HttpData data) {
-      try (data) {
-        if (done.isDone()) {
-          return;
-        }
-        ByteBuffer buf = data.byteBuf().nioBuffer();
+    protected void write(List<HttpData> chunks) throws IOException {
+      ByteBuffer[] bufs = new ByteBuffer[chunks.size()];
+      long n = 0;
+      for (int i = 0; i < bufs.length; i++) {
+        bufs[i] = chunks.get(i).byteBuf().nioBuffer();
         if (session.sha256 != null) {
-          session.sha256.update(buf.duplicate());
+          session.sha256.update(bufs[i].duplicate());
         }
-        while (buf.hasRemaining()) {
-          out.write(buf);
-        }
-        session.size += data.length();
-        subscription.request(1);
-      } catch (IOException e) {
-        subscription.cancel();
-        finish(cannotStore(e));
+        n += bufs[i].remaining();
       }
+      for (long left = n; left > 0; ) {
+        left -= out.write(bufs);
+      }
+      session.size += n;
+      session.growth.advance(n);
     }
 
     @Override
-    public void onError(Throwable t) {
-      chain =
-          chain.thenRunAsync(
-              () ->
-                  finish(
-                      OciError.BLOB_UPLOAD_INVALID.with(
-                          "the request body ended early: " + t.getClass().getSimpleName())),
-              blocking);
-    }
-
-    @Override
-    public void onComplete() {
-      chain = chain.thenRunAsync(() -> finish(null), blocking);
-    }
-
-    private void finish(RuntimeException failure) {
+    protected void end(Throwable failure) {
+      RuntimeException cause =
+          failure == null
+              ? null
+              : failure instanceof IOException io
+                  ? cannotStore(io)
+                  : OciError.BLOB_UPLOAD_INVALID.with(
+                      "the request body ended early: " + failure.getClass().getSimpleName());
       try {
         out.force(false);
         out.close();
         Files.setLastModifiedTime(session.file, FileTime.fromMillis(System.currentTimeMillis()));
       } catch (IOException e) {
-        failure = failure != null ? failure : cannotStore(e);
+        cause = cause != null ? cause : cannotStore(e);
       }
-      if (failure != null) {
-        done.completeExceptionally(failure);
+      if (cause != null) {
+        done.completeExceptionally(cause);
       } else {
         done.complete(session.size);
       }

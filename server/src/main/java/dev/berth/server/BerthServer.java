@@ -89,6 +89,7 @@ public final class BerthServer implements AutoCloseable {
     Duration quiet = grace.compareTo(Duration.ofSeconds(1)) < 0 ? grace : Duration.ofSeconds(1);
     sb.gracefulShutdownTimeout(quiet, grace)
         .idleTimeout(Duration.ofMinutes(2))
+        .http1MaxChunkSize(Upstreams.BODY_CHUNK_BYTES)
         .errorHandler(new OciErrorHandler())
         // Registry errors are answers, rendered and logged by OciErrorHandler and the access log.
         .unloggedExceptionsReportInterval(Duration.ZERO)
@@ -138,7 +139,8 @@ public final class BerthServer implements AutoCloseable {
             referrers,
             blocking);
     Forwarder forwarder =
-        new Forwarder(upstreams, blobs, manifests, metrics, config.forwarding().parallelUploads());
+        new Forwarder(
+            upstreams, blobs, manifests, metrics, blocking, config.forwarding().parallelUploads());
     Forwarding forwarding =
         new Forwarding(
             config,

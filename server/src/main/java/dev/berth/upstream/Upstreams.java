@@ -69,6 +69,9 @@ public final class Upstreams implements AutoCloseable {
         .toList();
   }
 
+  /** The largest chunk of an HTTP/1 body, in and out; also what the server uses. */
+  public static final int BODY_CHUNK_BYTES = 64 << 10;
+
   private ClientFactory factory(UpstreamConfig upstream) {
     return factories.computeIfAbsent(upstream, this::newFactory);
   }
@@ -76,7 +79,12 @@ public final class Upstreams implements AutoCloseable {
   /** Connections for {@code u}: its timeouts, its TLS settings, and the proxy unless bypassed. */
   private ClientFactory newFactory(UpstreamConfig u) {
     ClientFactoryBuilder b =
-        ClientFactory.builder().connectTimeout(u.connectTimeout()).idleTimeout(u.idleTimeout());
+        ClientFactory.builder()
+            .connectTimeout(u.connectTimeout())
+            .idleTimeout(u.idleTimeout())
+            // Blob bodies in chunks as large as a socket read, not Armeria's 8 KiB: each chunk
+            // costs a hand-off, a hash update and a write.
+            .http1MaxChunkSize(BODY_CHUNK_BYTES);
     UpstreamTlsConfig tls = u.tls();
     if (tls.insecureSkipVerify()) {
       b.tlsNoVerify();

@@ -1,6 +1,7 @@
 package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.berth.testing.Berth;
 import dev.berth.testing.BlobClient;
@@ -9,6 +10,7 @@ import dev.berth.testing.Relay;
 import dev.berth.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,9 +48,8 @@ class DiskBudgetIT {
           assertThat(got.digest()).isEqualTo(d);
         }
         assertThat(relay.blobGets()).isEqualTo(6);
-        assertThat(stored(data, digests))
-            .as("96 MiB pulled into 32 MiB")
-            .containsExactly(false, false, false, false, true, true);
+        // A client gets the last byte once the blob is verified; storing it follows.
+        awaitStored(data, digests, List.of(false, false, false, false, true, true));
 
         assertThat(client.get("/v2/lru/blobs/" + digests.get(5)).cache()).isEqualTo("hit");
         assertThat(client.get("/v2/lru/blobs/" + digests.get(4)).cache()).isEqualTo("hit");
@@ -59,9 +60,21 @@ class DiskBudgetIT {
         assertThat(again.digest()).isEqualTo(digests.get(0));
         assertThat(relay.blobGets()).isEqualTo(7);
         // Blob 5 was used before blob 4, so it is the one that made room for blob 0.
-        assertThat(stored(data, digests)).containsExactly(true, false, false, false, true, false);
+        awaitStored(data, digests, List.of(true, false, false, false, true, false));
       }
     }
+  }
+
+  /** Waits for the store to hold {@code expected} (whether each blob is there), and to stay so. */
+  private static void awaitStored(Path data, List<String> digests, List<Boolean> expected) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .during(Duration.ofMillis(300))
+        .untilAsserted(
+            () ->
+                assertThat(stored(data, digests))
+                    .as("96 MiB pulled into 32 MiB")
+                    .isEqualTo(expected));
   }
 
   private static List<Boolean> stored(Path data, List<String> digests) {

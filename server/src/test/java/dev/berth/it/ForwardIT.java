@@ -1,10 +1,12 @@
 package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.berth.testing.Berth;
 import dev.berth.testing.Cmd;
 import dev.berth.testing.Http;
+import dev.berth.testing.RawUpload;
 import dev.berth.testing.Registry;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.Relay;
@@ -14,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +102,47 @@ class ForwardIT {
             .isEqualTo(200);
       }
     }
+  }
+
+  @Test
+  void aLayerPushedInOneRequestStreamsUpstreamWhileTheClientIsStillSendingIt() throws Exception {
+    byte[] layer = new byte[6 << 20];
+    new java.util.Random(17).nextBytes(layer);
+    String digest = dev.berth.testing.Digests.sha256(layer);
+    String repo = "registry.test/team/streamed";
+    HttpResponse<String> started =
+        Http.send(
+            "POST",
+            "http://" + berth.address() + "/v2/" + repo + "/blobs/uploads/",
+            null,
+            Map.of());
+    String location = started.headers().firstValue("location").orElseThrow();
+    long before = relay.uploadBytesReceived();
+    try (RawUpload put = RawUpload.start(location + "?digest=" + digest, layer.length)) {
+      put.send(layer, 0, layer.length / 2);
+      // Half the layer is with Berth and the client waits: the upstream gets bytes already.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> relay.uploadBytesReceived() - before >= 1 << 20);
+      put.send(layer, layer.length / 2, layer.length - layer.length / 2);
+      assertThat(put.status()).isEqualTo(201);
+    }
+    RegistryClient client = berth.client();
+    byte[] config =
+        "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+    String configDigest = client.pushBlob(repo, config);
+    byte[] manifest =
+        TestImages.manifest(
+            configDigest, config.length, List.of(digest), List.of((long) layer.length));
+    client.pushManifest(repo, "1", TestImages.OCI_MANIFEST, manifest);
+
+    RegistryClient up = upstreamClient("team/streamed");
+    assertThat(up.send("HEAD", "/v2/team/streamed/blobs/" + digest, Map.of()).statusCode())
+        .isEqualTo(200);
+    assertThat(relay.requests().stream().filter(r -> r.startsWith("PUT") && r.contains(digest)))
+        .as("uploads of the layer to the upstream")
+        .hasSize(1);
+    assertThat(relay.uploadBytesReceived() - before).isGreaterThanOrEqualTo(layer.length);
   }
 
   @Test

@@ -39,6 +39,8 @@ public final class Relay implements AutoCloseable {
   private final AtomicLong uploadsActive = new AtomicLong();
   private final AtomicLong uploadsMax = new AtomicLong();
   private volatile long cutBlobsAfter = -1;
+  private final AtomicLong cutNextBlobAfter = new AtomicLong(-1);
+  private final AtomicLong uploadBytesReceived = new AtomicLong();
   private volatile int cutEvery;
   private volatile long stallBlobsAfter = -1;
   private volatile String[] rateLimit;
@@ -149,6 +151,14 @@ public final class Relay implements AutoCloseable {
     if (blobUpload) {
       uploadsMax.accumulateAndGet(uploadsActive.incrementAndGet(), Math::max);
     }
+    if (blobUpload || req.method().name().equals("PATCH")) {
+      req =
+          req.mapData(
+              d -> {
+                uploadBytesReceived.addAndGet(d.length());
+                return d;
+              });
+    }
     HttpResponse res =
         upstream
             .execute(req)
@@ -182,6 +192,10 @@ public final class Relay implements AutoCloseable {
                 blobBytesSent.addAndGet(d.length());
                 return d;
               });
+      long once = cutNextBlobAfter.getAndSet(-1);
+      if (once >= 0) {
+        cut = once;
+      }
       int every = cutEvery;
       if (every > 0 && blobGetsSeen.incrementAndGet() % every == 0) {
         cutsMade.incrementAndGet();
@@ -276,6 +290,11 @@ public final class Relay implements AutoCloseable {
     this.rateLimit = limit == null ? null : new String[] {limit, remaining};
   }
 
+  /** Upload body bytes ({@code PUT} and {@code PATCH} of blob uploads) received so far. */
+  public long uploadBytesReceived() {
+    return uploadBytesReceived.get();
+  }
+
   /** Blob body bytes relayed so far (before any cut). */
   public long blobBytesSent() {
     return blobBytesSent.get();
@@ -284,6 +303,11 @@ public final class Relay implements AutoCloseable {
   /** Blob bodies cut by {@link #cutEveryNthBlob} so far. */
   public long cuts() {
     return cutsMade.get();
+  }
+
+  /** Cuts the body of the next blob {@code GET} only, after {@code bytes} bytes. */
+  public void cutNextBlobAfter(long bytes) {
+    cutNextBlobAfter.set(bytes);
   }
 
   /** Cuts every blob body after {@code bytes} bytes (-1: never). */
@@ -351,6 +375,7 @@ public final class Relay implements AutoCloseable {
     blobBytesSent.set(0);
     cutsMade.set(0);
     cutBlobsAfter = -1;
+    cutNextBlobAfter.set(-1);
   }
 
   public void flipBlobByte(boolean on) {
