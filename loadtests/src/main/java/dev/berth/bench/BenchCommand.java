@@ -1,0 +1,164 @@
+package dev.berth.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code berth-bench}: measures Berth against Distribution and nginx, side by side. */
+@Command(
+    name = "berth-bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts Distribution (upstream and pull-through proxy), nginx and Berth on 127.0.0.1, runs each",
+      "scenario on each system in alternation and writes results.md and results.json to --out.",
+      "Exit codes: 0 every answer was right (targets are reported, not enforced unless",
+      "--require-targets), 1 a check failed or a system misbehaved, 2 usage or missing programs,",
+      "3 a target was missed with --require-targets."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--smoke", description = "Small blobs and short runs: checks answers in seconds.")
+  boolean smoke;
+
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      description = "Measured runs per system (default: 7; smoke: 2).")
+  Integer runs;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "loadtests/target/bench",
+      description = "Where results.md and results.json go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--work",
+      paramLabel = "DIR",
+      description =
+          "Working directory for data and servers (default: a new temporary one, removed at the end).")
+  Path work;
+
+  @Option(
+      names = "--berth",
+      paramLabel = "LAUNCHER",
+      defaultValue = "berth",
+      description = "Berth's launcher script (default: ${DEFAULT-VALUE}, of this checkout).")
+  Path launcher;
+
+  @Option(
+      names = "--java-option",
+      paramLabel = "OPT",
+      description = "A JVM option for Berth (BERTH_JAVA_OPTS), repeatable (default: none).")
+  List<String> javaOptions = new ArrayList<>();
+
+  @Option(
+      names = "--only",
+      paramLabel = "PREFIX",
+      split = ",",
+      description = "Only scenarios whose title starts with one of these (e.g. warm,manifest).")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--require-targets", description = "Exit 3 when a target is missed.")
+  boolean requireTargets;
+
+  @Override
+  public Integer call() throws IOException {
+    Tools.requireAll();
+    if (!Files.isExecutable(launcher)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--berth: not an executable file: " + launcher);
+    }
+    Plan plan = smoke ? Plan.smoke() : Plan.full();
+    if (runs != null) {
+      plan = plan.withRuns(runs);
+    }
+    Progress progress = new Progress(System.err);
+    boolean temporary = work == null;
+    Path dir = temporary ? Files.createTempDirectory("berth-bench") : Files.createDirectories(work);
+    Results results = new Results();
+    Map<String, String> machine = Machine.describe();
+    try (Lab lab =
+            Lab.start(plan, dir, new Launcher(launcher.toAbsolutePath(), javaOptions), progress);
+        HeadLoad heads = new HeadLoad()) {
+      Thread stopper = new Thread(lab::close, "bench-stop");
+      Runtime.getRuntime().addShutdownHook(stopper);
+      try {
+        new Runner(plan.runs(), progress).runAll(scenarios(lab, heads), results);
+      } finally {
+        // What was measured before a failure is still reported.
+        Runtime.getRuntime().removeShutdownHook(stopper);
+        write(new Report(results, plan, machine, Target.all()), progress);
+      }
+    } finally {
+      if (temporary) {
+        deleteTree(dir);
+      }
+    }
+    Report report = new Report(results, plan, machine, Target.all());
+    List<String> missed = report.missed();
+    return requireTargets && !missed.isEmpty() ? 3 : 0;
+  }
+
+  private List<Scenario> scenarios(Lab lab, HeadLoad heads) {
+    Wrk wrk = new Wrk(lab.work.resolve("wrk"));
+    List<Scenario> all = new ArrayList<>();
+    all.add(new WarmBlob(lab, 1));
+    all.add(new WarmBlob(lab, lab.plan.warmClients()));
+    all.add(new ColdBlob(lab, lab.data.cold, 1));
+    all.add(new ColdBlob(lab, lab.data.cold, lab.plan.fanInClients()));
+    all.add(new ColdBlob(lab, lab.data.many, lab.plan.manyClients()));
+    for (boolean byTag : new boolean[] {false, true}) {
+      all.add(new ManifestRate(lab, wrk, heads, "GET", byTag));
+      all.add(new ManifestRate(lab, wrk, heads, "HEAD", byTag));
+    }
+    all.add(new Startup(lab));
+    all.add(new Push(lab, false));
+    all.add(new Push(lab, true));
+    return only.isEmpty()
+        ? all
+        : all.stream().filter(s -> only.stream().anyMatch(p -> s.title().startsWith(p))).toList();
+  }
+
+  private void write(Report report, Progress progress) throws IOException {
+    Files.createDirectories(out);
+    String markdown = report.markdown();
+    Files.writeString(out.resolve("results.md"), markdown);
+    Files.writeString(out.resolve("results.json"), report.json());
+    System.out.print(markdown);
+    progress.step("wrote " + out.resolve("results.md") + " and results.json");
+    report.missed().forEach(m -> progress.step("target missed: " + m));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line; its exit code. */
+  static int run(String... args) {
+    return new CommandLine(new BenchCommand())
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              cmd.getErr().println("berth-bench: " + e.getMessage());
+              return e instanceof BenchException ? 1 : 2;
+            })
+        .execute(args);
+  }
+}

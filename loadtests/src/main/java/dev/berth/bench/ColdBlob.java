@@ -1,0 +1,87 @@
+package dev.berth.bench;
+
+import java.util.List;
+
+/**
+ * A blob no proxy holds, fetched by {@code clients} clients at once: wall time, and what the
+ * upstream sent for it (bytes as a multiple of the blob, and requests). With one client the
+ * baseline is the same blob straight from the upstream; with several, Distribution's proxy.
+ */
+final class ColdBlob implements Scenario {
+  private final Lab lab;
+  private final Blob blob;
+  private final int clients;
+  private final Metric wall;
+  private final Metric bytes;
+  private final Metric requests;
+  private final Metric rss;
+
+  ColdBlob(Lab lab, Blob blob, int clients) {
+    this.lab = lab;
+    this.blob = blob;
+    this.clients = clients;
+    String id = clients == 1 ? "cold-1" : "fanin-" + clients;
+    String what =
+        (clients == 1 ? "cold " : "fan-in, " + clients + " clients on one cold ")
+            + Transfers.size(blob.size())
+            + (clients == 1 ? ", 1 client" : "");
+    this.wall = new Metric(id + ".wall", what + ", wall", Metric.Unit.SECONDS);
+    this.bytes =
+        new Metric(
+            id + ".upstream-bytes", what + ", bytes the upstream sent", Metric.Unit.BLOB_MULTIPLE);
+    this.requests =
+        new Metric(
+            id + ".upstream-requests", what + ", upstream GETs and HEADs", Metric.Unit.REQUESTS);
+    this.rss = new Metric(id + ".rss", what + ", peak RSS", Metric.Unit.MIB);
+  }
+
+  @Override
+  public String title() {
+    return wall.title();
+  }
+
+  @Override
+  public List<String> systems() {
+    return clients == 1
+        ? List.of(Lab.BERTH, Lab.PROXY, Lab.DISTRIBUTION)
+        : List.of(Lab.BERTH, Lab.PROXY);
+  }
+
+  @Override
+  public void check(String system) {
+    evict(system);
+    Transfers.verify(lab.blobUrl(system, blob), clients, blob);
+  }
+
+  @Override
+  public void run(String system, Results results) {
+    evict(system);
+    Proc server = lab.server(system).proc();
+    server.resetPeakRss();
+    AccessLog.Mark mark = lab.upstream.mark();
+    long start = System.nanoTime();
+    List<Curl.Transfer> done = Transfers.fetch(lab.blobUrl(system, blob), clients, blob);
+    results.add(wall, system, (System.nanoTime() - start) / 1e9);
+    if (system.equals(Lab.DISTRIBUTION)) {
+      return;
+    }
+    // With small blobs, clients that start after the download has finished are hits.
+    if (system.equals(Lab.BERTH) && done.stream().noneMatch(t -> t.cache().equals("miss"))) {
+      throw new BenchException("Berth answered a cold blob from its cache: " + done);
+    }
+    results.add(rss, system, Transfers.mib(server.peakRssBytes()));
+    Cache cache = lab.cache(system).orElseThrow();
+    AccessLog.Traffic sent = mark.traffic(blob.digest(), cache.upstreamAgent());
+    results.add(bytes, system, sent.bytesSent() / (double) blob.size());
+    results.add(requests, system, sent.gets() + sent.heads());
+  }
+
+  private void evict(String system) {
+    lab.cache(system)
+        .ifPresent(
+            cache -> {
+              lab.evictions.evict(cache, blob.digest());
+              lab.evictions.fetched(cache, blob.digest());
+            });
+  }
+}

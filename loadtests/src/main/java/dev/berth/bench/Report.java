@@ -1,0 +1,147 @@
+package dev.berth.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The benchmark's results as a Markdown table (median and range per system, Berth's ratio to each
+ * peer, the target and whether it is met) and as JSON with every run's value.
+ */
+final class Report {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final List<String> SYSTEMS =
+      List.of(Lab.BERTH, Lab.NGINX, Lab.PROXY, Lab.DISTRIBUTION);
+
+  private final Results results;
+  private final Plan plan;
+  private final Map<String, String> machine;
+  private final List<Target> targets;
+
+  Report(Results results, Plan plan, Map<String, String> machine, List<Target> targets) {
+    this.results = results;
+    this.plan = plan;
+    this.machine = machine;
+    this.targets = targets;
+  }
+
+  /** How the report names {@code system}. */
+  static String name(String system) {
+    return switch (system) {
+      case Lab.BERTH -> "Berth";
+      case Lab.NGINX -> "nginx";
+      case Lab.PROXY -> "Distribution proxy";
+      case Lab.DISTRIBUTION -> "Distribution";
+      default -> system;
+    };
+  }
+
+  /** Targets not met, by metric id. */
+  List<String> missed() {
+    List<String> out = new ArrayList<>();
+    results
+        .all()
+        .forEach(
+            (m, runs) -> target(m).filter(t -> !t.isMet(runs)).ifPresent(t -> out.add(m.id())));
+    return out;
+  }
+
+  String markdown() {
+    StringBuilder b = new StringBuilder();
+    b.append("Machine: ")
+        .append(Machine.summary(machine))
+        .append(". Plan: ")
+        .append(plan.name())
+        .append(", ")
+        .append(plan.runs())
+        .append(" runs per system, in alternation; median (min–max).\n\n");
+    b.append("| scenario | unit |");
+    SYSTEMS.forEach(s -> b.append(' ').append(name(s)).append(" |"));
+    b.append(" Berth / peer | target | met |\n|---|---|");
+    SYSTEMS.forEach(s -> b.append("---|"));
+    b.append("---|---|---|\n");
+    results.all().forEach((m, runs) -> row(b, m, runs));
+    return b.toString();
+  }
+
+  private void row(StringBuilder b, Metric m, Map<String, List<Double>> runs) {
+    b.append("| ").append(m.title()).append(" | ").append(m.unit().symbol()).append(" |");
+    for (String s : SYSTEMS) {
+      List<Double> v = runs.get(s);
+      b.append(' ').append(v == null ? "" : cell(m.unit(), Stats.of(v))).append(" |");
+    }
+    List<String> ratios = new ArrayList<>();
+    ratios(runs).forEach((peer, r) -> ratios.add(String.format("%.2f × %s", r, name(peer))));
+    Optional<Target> t = target(m);
+    b.append(' ')
+        .append(String.join("; ", ratios))
+        .append(" | ")
+        .append(t.map(x -> x.text(m.unit())).orElse(""))
+        .append(" | ")
+        .append(t.map(x -> x.isMet(runs) ? "yes" : "**no**").orElse(""))
+        .append(" |\n");
+  }
+
+  private static String cell(Metric.Unit unit, Stats s) {
+    return s.runs() == 1
+        ? unit.format(s.median())
+        : unit.format(s.median()) + " (" + unit.format(s.min()) + "–" + unit.format(s.max()) + ")";
+  }
+
+  /** Berth's median over each peer's, for the peers measured. */
+  private static Map<String, Double> ratios(Map<String, List<Double>> runs) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    List<Double> berth = runs.get(Lab.BERTH);
+    for (String peer : SYSTEMS) {
+      List<Double> p = runs.get(peer);
+      if (berth != null && p != null && !peer.equals(Lab.BERTH)) {
+        double denominator = Stats.of(p).median();
+        if (denominator != 0) {
+          out.put(peer, Stats.of(berth).median() / denominator);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Optional<Target> target(Metric m) {
+    return targets.stream().filter(t -> t.metric().equals(m.id())).findFirst();
+  }
+
+  String json() {
+    ObjectNode root = JSON.createObjectNode();
+    root.putPOJO("machine", machine);
+    root.putPOJO("plan", plan.describe());
+    ArrayNode metrics = root.putArray("metrics");
+    results.all().forEach((m, runs) -> metrics.add(metric(m, runs)));
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ObjectNode metric(Metric m, Map<String, List<Double>> runs) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", m.id()).put("title", m.title()).put("unit", m.unit().symbol());
+    ObjectNode systems = n.putObject("systems");
+    runs.forEach(
+        (s, v) -> {
+          Stats st = Stats.of(v);
+          ObjectNode o = systems.putObject(s);
+          o.put("median", st.median()).put("min", st.min()).put("max", st.max());
+          o.putPOJO("runs", v);
+        });
+    n.putPOJO("ratios", ratios(runs));
+    target(m)
+        .ifPresent(
+            t -> n.putObject("target").put("text", t.text(m.unit())).put("met", t.isMet(runs)));
+    return n;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.berth.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A new process with an empty data directory, from its start to its readiness endpoint answering
+ * 200 ({@code /readyz} for Berth, {@code /v2/} for Distribution), polled every 5 ms.
+ */
+final class Startup implements Scenario {
+  private final Lab lab;
+  private final Metric ready =
+      new Metric("startup.ready", "start-up to ready, empty data directory", Metric.Unit.SECONDS);
+  private int started;
+
+  Startup(Lab lab) {
+    this.lab = lab;
+  }
+
+  @Override
+  public String title() {
+    return ready.title();
+  }
+
+  @Override
+  public List<String> systems() {
+    return List.of(Lab.BERTH, Lab.DISTRIBUTION);
+  }
+
+  @Override
+  public void check(String system) {
+    start(system).close();
+  }
+
+  @Override
+  public void run(String system, Results results) {
+    long begin = System.nanoTime();
+    Server s = start(system);
+    results.add(ready, system, (System.nanoTime() - begin) / 1e9);
+    s.close();
+  }
+
+  private Server start(String system) {
+    Path dir = lab.work.resolve("startup").resolve(system + "-" + ++started);
+    return system.equals(Lab.BERTH)
+        ? BerthServer.start("berth (start-up)", lab.launcher, dir, lab.upstream.url())
+        : Distribution.upstream("distribution (start-up)", dir);
+  }
+}

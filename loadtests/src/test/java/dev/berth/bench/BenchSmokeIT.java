@@ -1,0 +1,94 @@
+package dev.berth.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark's smoke plan, run as the published one is (every scenario, every system, small
+ * blobs): it must finish with every answer checked (digests, sizes, statuses), and Berth's upstream
+ * must have sent each cold blob exactly once, however many clients asked.
+ */
+class BenchSmokeIT {
+  private static final List<String> METRICS =
+      List.of(
+          "warm-1.wall",
+          "warm-1.cpu",
+          "warm-1.rss",
+          "warm-4.wall",
+          "warm-4.cpu",
+          "warm-4.rss",
+          "cold-1.wall",
+          "cold-1.upstream-bytes",
+          "fanin-8.wall",
+          "fanin-8.upstream-bytes",
+          "fanin-8.upstream-requests",
+          "fanin-16.wall",
+          "fanin-16.upstream-bytes",
+          "fanin-16.rss",
+          "manifest-digest-get.rate",
+          "manifest-digest-head.rate",
+          "manifest-tag-get.rate",
+          "manifest-tag-head.rate",
+          "startup.ready",
+          "push-sync.wall",
+          "push-async.ack");
+
+  @Test
+  void smokePlanChecksEveryAnswerAndEachColdBlobLeavesTheUpstreamOnce(@TempDir Path out)
+      throws Exception {
+    String launcher = System.getProperty("berth.launcher");
+    assertThat(Path.of(launcher).resolveSibling("server/target/berth.jar"))
+        .as("the packaged Berth (./mvnw verify builds it)")
+        .isRegularFile();
+
+    int exit = BenchCommand.run("--smoke", "--out", out.toString(), "--berth", launcher);
+
+    assertThat(exit).as("exit code").isZero();
+    Map<String, JsonNode> metrics = metrics(out.resolve("results.json"));
+    assertThat(metrics).containsKeys(METRICS.toArray(String[]::new));
+    metrics.forEach(
+        (id, m) ->
+            m.path("systems")
+                .forEach(
+                    system ->
+                        assertThat(system.path("runs"))
+                            .as(id + " runs")
+                            .hasSize(Plan.smoke().runs())));
+    for (String id : List.of("cold-1", "fanin-8", "fanin-16")) {
+      JsonNode berth = metrics.get(id + ".upstream-bytes").path("systems").path(Lab.BERTH);
+      assertThat(berth.path("runs"))
+          .as(id)
+          .allSatisfy(v -> assertThat(v.asDouble()).isEqualTo(1.0));
+    }
+    assertThat(
+            metrics
+                .get("fanin-8.upstream-requests")
+                .path("systems")
+                .path(Lab.BERTH)
+                .path("max")
+                .asDouble())
+        .as("upstream requests of Berth's 8-client fan-in")
+        .isEqualTo(1.0);
+    String markdown = Files.readString(out.resolve("results.md"));
+    for (JsonNode m : metrics.values()) {
+      assertThat(markdown).contains("| " + m.path("title").asText() + " |");
+    }
+  }
+
+  private static Map<String, JsonNode> metrics(Path json) throws Exception {
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (JsonNode m : new ObjectMapper().readTree(json.toFile()).path("metrics")) {
+      byId.put(m.path("id").asText(), m);
+    }
+    return byId;
+  }
+}
