@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Range} from the last byte received. The download does not depend on any client: it goes on when
  * they leave, and its failure reaches all of them. Thread-safe.
  */
-final class BlobFill implements Content {
+final class BlobFill implements GrowingContent {
   private static final Logger log = LoggerFactory.getLogger(BlobFill.class);
   private static final int MAX_RESUMES = 3;
 
@@ -337,28 +337,13 @@ final class BlobFill implements Content {
   }
 
   @Override
-  public long available() {
-    return written();
+  public Growth growth() {
+    return growth;
   }
 
   @Override
   public long size() {
     return size;
-  }
-
-  @Override
-  public boolean isComplete() {
-    return growth.isComplete();
-  }
-
-  @Override
-  public CompletableFuture<Void> awaitBeyond(long position) {
-    return growth.awaitBeyond(position);
-  }
-
-  @Override
-  public Throwable failure() {
-    return done.isCompletedExceptionally() ? done.handle((p, e) -> e).join() : null;
   }
 
   @Override

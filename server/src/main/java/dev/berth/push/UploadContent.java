@@ -1,7 +1,7 @@
 package dev.berth.push;
 
 import dev.berth.oci.Digest;
-import dev.berth.pull.Content;
+import dev.berth.pull.GrowingContent;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.Growth;
@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * An upload session's bytes as they stream in ({@code growth}), {@code size} in all: complete once
@@ -18,27 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * it has moved.
  */
 record UploadContent(Growth growth, Path file, long size, Digest digest, BlobStore blobs)
-    implements Content {
-  @Override
-  public long available() {
-    return growth.length();
-  }
-
-  @Override
-  public boolean isComplete() {
-    return growth.isComplete();
-  }
-
-  @Override
-  public CompletableFuture<Void> awaitBeyond(long position) {
-    return growth.awaitBeyond(position);
-  }
-
-  @Override
-  public Throwable failure() {
-    return growth.failure();
-  }
-
+    implements GrowingContent {
   @Override
   public FileChannel open() throws IOException {
     try {
