@@ -8,6 +8,8 @@ import java.util.List;
  * baseline is the same blob straight from the upstream; with several, Distribution's proxy.
  */
 final class ColdBlob implements Scenario {
+  private static final int VERIFIED = 4;
+
   private final Lab lab;
   private final Blob blob;
   private final int clients;
@@ -50,7 +52,9 @@ final class ColdBlob implements Scenario {
   @Override
   public void check(String system) {
     evict(system);
-    Transfers.verify(lab.blobUrl(system, blob), clients, blob);
+    // The timed runs check every client's status and length; hashing every body of 64 would take
+    // longer than the runs, so a few clients at once are hashed here, from a cold start.
+    Transfers.verify(lab.blobUrl(system, blob), Math.min(clients, VERIFIED), blob);
   }
 
   @Override

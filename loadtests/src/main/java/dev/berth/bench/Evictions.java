@@ -34,6 +34,17 @@ final class Evictions {
     }
   }
 
+  /** Waits until {@code cache} writes nothing (at most 2 min). */
+  static void awaitSettled(Cache cache) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!cache.isSettled()) {
+      if (System.nanoTime() > deadline) {
+        throw new BenchException("the proxy was still writing after 2 min");
+      }
+      Http.sleepMillis(20);
+    }
+  }
+
   /**
    * Waits until {@code cache} has stored {@code digest} and writes nothing else (at most 2 min), so
    * that no work of one run spills into the next.

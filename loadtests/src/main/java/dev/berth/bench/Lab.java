@@ -30,15 +30,21 @@ final class Lab implements AutoCloseable {
     this.plan = plan;
     this.work = work;
     this.launcher = launcher;
-    progress.step("generating the data set (" + plan.name() + ")");
-    this.data = DataSet.create(work.resolve("data"), plan);
-    progress.step("starting Distribution (upstream) and pushing the data set");
-    this.upstream = keep(Distribution.upstream(DISTRIBUTION, work.resolve("upstream")));
-    data.pushTo(upstream.url());
-    progress.step("starting Distribution (proxy), Berth and nginx");
-    this.proxy = keep(Distribution.proxy(PROXY, work.resolve("proxy"), upstream.url()));
-    this.berth = keep(BerthServer.start(BERTH, launcher, work.resolve("berth"), upstream.url()));
-    this.nginx = keep(Nginx.start(work.resolve("nginx"), data.root()));
+    try {
+      progress.step("generating the data set (" + plan.name() + ")");
+      this.data = DataSet.create(work.resolve("data"), plan);
+      progress.step("starting Distribution (upstream) and pushing the data set");
+      this.upstream = keep(Distribution.upstream(DISTRIBUTION, work.resolve("upstream")));
+      data.pushTo(upstream.url());
+      progress.step("starting Distribution (proxy), Berth and nginx");
+      this.proxy = keep(Distribution.proxy(PROXY, work.resolve("proxy"), upstream.url()));
+      this.berth = keep(BerthServer.start(BERTH, launcher, work.resolve("berth"), upstream.url()));
+      this.nginx = keep(Nginx.start(work.resolve("nginx"), data.root()));
+    } catch (RuntimeException e) {
+      // Nobody gets this lab to close: stop what did start.
+      close();
+      throw e;
+    }
   }
 
   /** Generates the data set under {@code work} and starts every system. */

@@ -33,7 +33,7 @@ record Plan(
         256 * MIB,
         64,
         1024 * MIB,
-        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
         32);
   }
 

@@ -1,7 +1,12 @@
 package dev.berth.bench;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Checks on the downloads of a run, and what the blob scenarios measure of them. */
 final class Transfers {
@@ -30,19 +35,36 @@ final class Transfers {
   }
 
   /**
-   * Fails unless {@code clients} bodies of {@code url}, fetched at once, have the blob's digest.
+   * Fails unless {@code clients} bodies of {@code url}, fetched at once (one thread and one curl
+   * each), have the blob's digest.
    */
   static void verify(String url, int clients, Blob blob) {
-    List<String> digests =
-        java.util.stream.IntStream.range(0, clients)
-            .parallel()
-            .mapToObj(i -> Curl.digestOf(url))
-            .toList();
-    for (String d : digests) {
-      if (!d.equals(blob.digest())) {
-        throw new BenchException(
-            "GET " + url + " sent bytes of digest " + d + ", not " + blob.digest());
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<String>> digests = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        digests.add(pool.submit(() -> Curl.digestOf(url)));
       }
+      for (Future<String> f : digests) {
+        String d = result(f);
+        if (!d.equals(blob.digest())) {
+          throw new BenchException(
+              "GET " + url + " sent bytes of digest " + d + ", not " + blob.digest());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static String result(Future<String> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof BenchException b ? b : new BenchException(e.toString(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted", e);
     }
   }
 

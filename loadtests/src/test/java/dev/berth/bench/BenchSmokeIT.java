@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark's smoke plan, run as the published one is (every scenario, every system, small
- * blobs): it must finish with every answer checked (digests, sizes, statuses), and Berth's upstream
- * must have sent each cold blob exactly once, however many clients asked.
+ * blobs): it must finish with every answer checked (digests, sizes, statuses), stop every process
+ * it started, and Berth's upstream must have sent each cold blob exactly once, however many clients
+ * asked.
  */
 class BenchSmokeIT {
   private static final List<String> METRICS =
@@ -43,16 +44,24 @@ class BenchSmokeIT {
           "push-async.ack");
 
   @Test
-  void smokePlanChecksEveryAnswerAndEachColdBlobLeavesTheUpstreamOnce(@TempDir Path out)
-      throws Exception {
+  void smokePlanChecksEveryAnswerAndEachColdBlobLeavesTheUpstreamOnce(
+      @TempDir Path out, @TempDir Path work) throws Exception {
     String launcher = System.getProperty("berth.launcher");
     assertThat(Path.of(launcher).resolveSibling("server/target/berth.jar"))
         .as("the packaged Berth (./mvnw verify builds it)")
         .isRegularFile();
 
-    int exit = BenchCommand.run("--smoke", "--out", out.toString(), "--berth", launcher);
+    int exit =
+        BenchCommand.run(
+            "--smoke", "--out", out.toString(), "--work", work.toString(), "--berth", launcher);
 
     assertThat(exit).as("exit code").isZero();
+    assertThat(
+            ProcessHandle.allProcesses()
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(cmd -> cmd.contains(work.toString())))
+        .as("processes the benchmark left running")
+        .isEmpty();
     Map<String, JsonNode> metrics = metrics(out.resolve("results.json"));
     assertThat(metrics).containsKeys(METRICS.toArray(String[]::new));
     metrics.forEach(
