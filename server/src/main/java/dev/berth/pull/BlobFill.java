@@ -10,19 +10,21 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ChunkDrain;
+import dev.berth.storage.ChunkHasher;
 import dev.berth.storage.Growth;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamException;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -54,7 +56,7 @@ final class BlobFill implements GrowingContent {
   private final BlockingTaskExecutor blocking;
   private final Duration idleTimeout;
   private final Path temp;
-  private final MessageDigest hasher;
+  private final ChunkHasher hasher;
 
   /** Completes with the size (-1 when unknown) once the upstream has started to send. */
   final CompletableFuture<Long> started = new CompletableFuture<>();
@@ -93,7 +95,7 @@ final class BlobFill implements GrowingContent {
     this.idleTimeout = idleTimeout;
     this.temp = store.newTemp(digest);
     this.current = temp;
-    this.hasher = digest.newHasher();
+    this.hasher = new ChunkHasher(digest.newHasher());
     done.whenComplete(
         (p, e) -> {
           if (e != null) {
@@ -222,12 +224,15 @@ final class BlobFill implements GrowingContent {
 
   private void write(List<HttpData> chunks) throws IOException {
     ByteBuffer[] bufs = new ByteBuffer[chunks.size()];
+    List<ByteBuf> raw = new ArrayList<>(bufs.length);
     long n = 0;
     for (int i = 0; i < bufs.length; i++) {
-      bufs[i] = chunks.get(i).byteBuf().nioBuffer();
-      hasher.update(bufs[i].duplicate());
+      ByteBuf b = chunks.get(i).byteBuf();
+      raw.add(b);
+      bufs[i] = b.nioBuffer();
       n += bufs[i].remaining();
     }
+    hasher.add(raw);
     for (long left = n; left > 0; ) {
       left -= out.write(bufs);
     }
@@ -246,7 +251,7 @@ final class BlobFill implements GrowingContent {
               null));
       return;
     }
-    Digest actual = digest.finish(hasher);
+    Digest actual = digest.finish(hasher.finish());
     if (!actual.equals(digest)) {
       fail(
           OciError.UPSTREAM_INVALID.with(
