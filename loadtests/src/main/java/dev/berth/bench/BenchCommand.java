@@ -18,11 +18,14 @@ import picocli.CommandLine.Option;
     name = "berth-bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts Distribution (upstream and pull-through proxy), nginx and Berth on 127.0.0.1, runs each",
-      "scenario on each system in alternation and writes results.md and results.json to --out.",
-      "Exit codes: 0 every answer was right (targets are reported, not enforced unless",
-      "--require-targets), 1 a check failed or a system misbehaved, 2 usage or missing programs,",
-      "3 a target was missed with --require-targets."
+      "Starts Distribution (upstream and pull-through proxy), nginx and Berth on",
+      "127.0.0.1, runs each scenario on each system in alternation and writes",
+      "results.md and results.json to --out.",
+      "",
+      "Exit codes: 0 every answer was right (targets are reported, not enforced",
+      "unless --require-targets), 1 a check failed or a system misbehaved, 2 usage",
+      "error or missing programs, 3 a target was missed with --require-targets.",
+      ""
     })
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--smoke", description = "Small blobs and short runs: checks answers in seconds.")
