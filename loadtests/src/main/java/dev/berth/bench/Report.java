@@ -67,6 +67,10 @@ final class Report {
     SYSTEMS.forEach(s -> b.append("---|"));
     b.append("---|---|---|\n");
     results.all().forEach((m, runs) -> row(b, m, runs));
+    if (!results.repeated().isEmpty()) {
+      b.append("\nRuns repeated after a peer's error:\n\n");
+      results.repeated().forEach(r -> b.append("- ").append(r).append('\n'));
+    }
     return b.toString();
   }
 
@@ -120,6 +124,8 @@ final class Report {
     root.putPOJO("plan", plan.describe());
     ArrayNode metrics = root.putArray("metrics");
     results.all().forEach((m, runs) -> metrics.add(metric(m, runs)));
+    ArrayNode repeated = root.putArray("repeated");
+    results.repeated().forEach(repeated::add);
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

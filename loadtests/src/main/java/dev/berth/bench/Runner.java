@@ -4,6 +4,8 @@ import java.util.List;
 
 /** Runs scenarios with the systems in alternation, so that drift on the machine hits each alike. */
 final class Runner {
+  private static final int PEER_ATTEMPTS = 3;
+
   private final int runs;
   private final Progress progress;
 
@@ -19,13 +21,33 @@ final class Runner {
       progress.step("(" + ++n + "/" + scenarios.size() + ") " + s.title());
       for (String system : s.systems()) {
         progress.run("check on " + system);
-        s.check(system);
+        attempt(s, system, results, () -> s.check(system));
       }
       for (int run = 1; run <= runs; run++) {
         for (String system : s.systems()) {
           progress.run("run " + run + "/" + runs + " on " + system);
-          s.run(system, results);
+          attempt(s, system, results, () -> s.run(system, results));
         }
+      }
+    }
+  }
+
+  /**
+   * Runs {@code step}. Any error of Berth's ends the benchmark; a peer's error is the peer's own
+   * (Distribution's proxy answers {@code 500} now and then to concurrent requests for a blob it is
+   * storing), so its step is repeated, at most twice, and the report lists it.
+   */
+  private void attempt(Scenario s, String system, Results results, Runnable step) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        step.run();
+        return;
+      } catch (BenchException e) {
+        if (system.equals(Lab.BERTH) || attempt == PEER_ATTEMPTS) {
+          throw e;
+        }
+        results.repeated(s.title(), system, e.getMessage());
+        progress.step("repeating on " + system + " after: " + e.getMessage());
       }
     }
   }
