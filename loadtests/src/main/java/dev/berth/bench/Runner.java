@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Runs scenarios with the systems in alternation, so that drift on the machine hits each alike. */
 final class Runner {
-  private static final int PEER_ATTEMPTS = 3;
+  private static final int PEER_ATTEMPTS = 5;
 
   private final int runs;
   private final Progress progress;
@@ -35,7 +35,7 @@ final class Runner {
   /**
    * Runs {@code step}. Any error of Berth's ends the benchmark; a peer's error is the peer's own
    * (Distribution's proxy answers {@code 500} now and then to concurrent requests for a blob it is
-   * storing), so its step is repeated, at most twice, and the report lists it.
+   * storing), so its step is repeated, at most four times, and the report lists it.
    */
   private void attempt(Scenario s, String system, Results results, Runnable step) {
     for (int attempt = 1; ; attempt++) {
