@@ -1,5 +1,6 @@
 package dev.berth.storage;
 
+import com.linecorp.armeria.common.util.ThreadFactories;
 import io.netty.buffer.ByteBuf;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A digest computed beside the writes of the same bytes: {@link #add} hands it chunks, in order,
@@ -22,16 +22,7 @@ public final class ChunkHasher {
   private static final ExecutorService POOL =
       Executors.newFixedThreadPool(
           Math.max(2, Runtime.getRuntime().availableProcessors()),
-          new java.util.concurrent.ThreadFactory() {
-            private final AtomicInteger n = new AtomicInteger();
-
-            @Override
-            public Thread newThread(Runnable r) {
-              Thread t = new Thread(r, "berth-hash-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            }
-          });
+          ThreadFactories.newThreadFactory("berth-hash", true));
 
   private final MessageDigest digest;
   private final ArrayDeque<CompletableFuture<Void>> behind = new ArrayDeque<>();
