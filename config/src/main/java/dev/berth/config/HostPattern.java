@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
 
 /**
  * The name of an upstream: a registry host ({@code ghcr.io}, {@code 127.0.0.1:5001}) or a host
- * pattern in which one {@code *} stands for one or more characters other than a dot ({@code
- * *.gcr.io}, {@code *-docker.pkg.dev}).
+ * pattern in which one {@code *} stands for one or more DNS label characters ({@code a-z}, {@code
+ * 0-9}, {@code -}) ({@code *.gcr.io}, {@code *-docker.pkg.dev}).
  */
 public record HostPattern(String text) {
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9-]+");
   private static final Pattern HOST = Pattern.compile("[a-z0-9*]([a-z0-9.*-]*[a-z0-9])?(:\\d+)?");
 
   /** Parses {@code text}; throws {@link InvalidValueException} naming the expected form. */
@@ -45,8 +46,9 @@ public record HostPattern(String text) {
         || !h.endsWith(suffix)) {
       return false;
     }
-    String wild = h.substring(prefix.length(), h.length() - suffix.length());
-    return wild.indexOf('.') < 0 && wild.indexOf('/') < 0 && wild.indexOf(':') < 0;
+    // DNS label characters only: '@', '#', '?' or '%' would turn the rest of a URL built from the
+    // host into a user, a fragment or a query, and Berth would connect to a host nobody configured.
+    return LABEL.matcher(h.substring(prefix.length(), h.length() - suffix.length())).matches();
   }
 
   @JsonValue

@@ -19,6 +19,14 @@ class ValueTypesTest {
     "ghcr.io, GHCR.io, true",
     "ghcr.io, ghcr.io.evil.com, false",
     "127.0.0.1:5001, 127.0.0.1:5001, true",
+    // Only DNS label characters: anything else would change the URL built from the host.
+    "*.gcr.io, x@localhost#.gcr.io, false",
+    "*.gcr.io, localhost?.gcr.io, false",
+    "*.gcr.io, metadata#.gcr.io, false",
+    "*.gcr.io, localhost%.gcr.io, false",
+    "*.gcr.io, a_b.gcr.io, false",
+    "*-docker.pkg.dev, localhost#-docker.pkg.dev, false",
+    "*-docker.pkg.dev, x@localhost-docker.pkg.dev, false",
   })
   void hostPatternsMatchOneLabel(String pattern, String host, boolean matches) {
     assertThat(HostPattern.of(pattern).matches(host)).isEqualTo(matches);

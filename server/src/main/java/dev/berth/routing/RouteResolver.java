@@ -4,9 +4,12 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.http.OciError;
 import dev.berth.oci.RepositoryName;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns a {@code /v2/} path and its {@code ns} parameter into a {@link RegistryRoute}, in DESIGN's
@@ -17,6 +20,12 @@ public final class RouteResolver {
   private static final String DOCKER_HUB = "docker.io";
   private static final Set<String> DOCKER_HUB_ALIASES =
       Set.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com");
+
+  /** A DNS name, IPv4 address or bracketed IPv6 address, with an optional port. */
+  private static final Pattern HOST =
+      Pattern.compile(
+          "([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[[0-9a-f:.]+\\])"
+              + "(:[0-9]{1,5})?");
 
   private final BerthConfig config;
 
@@ -34,6 +43,17 @@ public final class RouteResolver {
     Split split = split(path);
     Target target = target(split.name(), namespace);
     return new RegistryRoute(split.kind(), target, split.reference(), namespace);
+  }
+
+  /**
+   * The repository {@code name} denotes as a client writes it without {@code ns} (a mount's {@code
+   * from}, say): a first segment that is a host names the upstream, else local-only prefixes, else
+   * the default upstream.
+   *
+   * @throws dev.berth.http.RegistryException NAME_INVALID or DENIED
+   */
+  public Target named(String name) {
+    return target(name, null);
   }
 
   private record Split(String name, RegistryRoute.Kind kind, String reference) {}
@@ -123,9 +143,29 @@ public final class RouteResolver {
     return segment.indexOf('.') >= 0 || segment.indexOf(':') >= 0 || segment.equals("localhost");
   }
 
+  /**
+   * {@code host} in lower case, with Docker Hub's aliases as {@code docker.io}.
+   *
+   * @throws dev.berth.http.RegistryException NAME_INVALID unless it is a host name or address with
+   *     an optional port that reads back as itself when written as a URL's authority: nothing a
+   *     client sends may become a user, a path, a query or a fragment of a URL Berth connects to
+   */
   private static String canonicalHost(String host) {
     String h = host.toLowerCase(Locale.ROOT);
+    if (!HOST.matcher(h).matches() || !isAuthority(h)) {
+      throw OciError.NAME_INVALID.with(
+          "not a registry host: \"" + host + "\" (expected: a host name or address, e.g. ghcr.io)");
+    }
     return DOCKER_HUB_ALIASES.contains(h) ? DOCKER_HUB : h;
+  }
+
+  private static boolean isAuthority(String host) {
+    try {
+      URI uri = new URI("https://" + host + "/");
+      return host.equals(uri.getRawAuthority()) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   private static String rest(String name) {
