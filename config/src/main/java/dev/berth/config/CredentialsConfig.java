@@ -19,6 +19,8 @@ import java.util.Locale;
  * @param dockerConfig a {@code config.json}, or the directory that holds it
  * @param keyFile a Google credentials file (service account key or workload identity federation);
  *     absent means application default credentials
+ * @param realms token servers, besides the upstream's own host and registrable domain, that may
+ *     receive these credentials: hosts ({@code auth.docker.io}) or URLs whose host is taken
  */
 public record CredentialsConfig(
     Source source,
@@ -26,7 +28,8 @@ public record CredentialsConfig(
     Secret password,
     Secret identityToken,
     Path dockerConfig,
-    Path keyFile) {
+    Path keyFile,
+    java.util.List<String> realms) {
 
   /** The credential sources, in the order {@code auto} tries them. */
   public enum Source {
@@ -54,10 +57,14 @@ public record CredentialsConfig(
 
   /** No configuration: {@code auto}, with nothing inline. */
   public static final CredentialsConfig AUTO =
-      new CredentialsConfig(Source.AUTO, null, null, null, null, null);
+      new CredentialsConfig(Source.AUTO, null, null, null, null, null, null);
 
   public CredentialsConfig {
     source = source == null ? Source.AUTO : source;
+    realms =
+        realms == null
+            ? java.util.List.of()
+            : realms.stream().map(CredentialsConfig::realmHost).toList();
     if (password != null && (username == null || username.isBlank())) {
       throw new InvalidValueException("password needs a username");
     }
@@ -93,8 +100,25 @@ public record CredentialsConfig(
       @JsonProperty("password") Secret password,
       @JsonProperty("identityToken") Secret identityToken,
       @JsonProperty("dockerConfig") Path dockerConfig,
-      @JsonProperty("keyFile") Path keyFile) {
-    return new CredentialsConfig(source, username, password, identityToken, dockerConfig, keyFile);
+      @JsonProperty("keyFile") Path keyFile,
+      @JsonProperty("realms") java.util.List<String> realms) {
+    return new CredentialsConfig(
+        source, username, password, identityToken, dockerConfig, keyFile, realms);
+  }
+
+  /** The host of a {@code realms} entry, a host or a URL, in lower case. */
+  private static String realmHost(String entry) {
+    String text = entry == null ? "" : entry.trim();
+    try {
+      java.net.URI uri = java.net.URI.create(text.contains("://") ? text : "https://" + text);
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("no host");
+      }
+      return uri.getHost().toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidValueException(
+          "realms: not a host or URL: \"" + entry + "\" (expected: e.g. auth.docker.io)");
+    }
   }
 
   /** Whether inline credentials are configured. */

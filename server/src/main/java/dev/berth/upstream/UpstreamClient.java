@@ -136,6 +136,7 @@ public final class UpstreamClient {
     this.auth =
         new Authenticator(
             host,
+            config.credentials().realms(),
             credentials,
             WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build(),
             blocking,

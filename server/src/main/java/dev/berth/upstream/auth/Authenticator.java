@@ -6,8 +6,11 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.upstream.UpstreamException;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +32,8 @@ public final class Authenticator {
   private static final long BASIC_MEMO_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final String upstream;
+  private final List<String> realms;
+  private final Set<String> refusedRealms = ConcurrentHashMap.newKeySet();
   private final CredentialSource source;
   private final TokenFetcher fetcher;
   private final TokenCache tokens;
@@ -56,16 +61,25 @@ public final class Authenticator {
    */
   public Authenticator(
       String upstream,
+      List<String> realms,
       CredentialSource source,
       WebClient tokenClient,
       Executor blocking,
       BerthMetrics metrics) {
     this(
-        upstream, source, tokenClient, blocking, metrics, Ticker.systemTicker(), Clock.systemUTC());
+        upstream,
+        realms,
+        source,
+        tokenClient,
+        blocking,
+        metrics,
+        Ticker.systemTicker(),
+        Clock.systemUTC());
   }
 
   Authenticator(
       String upstream,
+      List<String> realms,
       CredentialSource source,
       WebClient tokenClient,
       Executor blocking,
@@ -73,6 +87,7 @@ public final class Authenticator {
       Ticker ticker,
       Clock clock) {
     this.upstream = upstream;
+    this.realms = realms;
     this.source = source;
     this.fetcher = new TokenFetcher(tokenClient, clock);
     this.tokens = new TokenCache(this::mint, ticker);
@@ -199,7 +214,7 @@ public final class Authenticator {
     }
   }
 
-  private static void checkRealm(URI endpoint, Challenge challenge) {
+  private void checkRealm(URI endpoint, Challenge challenge) {
     URI realm;
     try {
       realm = URI.create(challenge.realm());
@@ -217,6 +232,28 @@ public final class Authenticator {
               + ", which is not https: credentials are not sent there",
           false,
           0,
+          null);
+    }
+    String host = realm.getHost() == null ? "" : realm.getHost().toLowerCase(Locale.ROOT);
+    if (!Realms.mayReceive(endpoint.getHost(), host, realms)) {
+      if (refusedRealms.add(host)) {
+        log.warn(
+            "{}: {} named the token realm host {}, outside its own domain and not in"
+                + " credentials.realms: no credentials are sent there",
+            upstream,
+            endpoint.getHost(),
+            host);
+      }
+      // 403: the client gets DENIED naming the upstream.
+      throw new UpstreamException(
+          upstream
+              + ": the token realm "
+              + host
+              + " is outside "
+              + endpoint.getHost()
+              + "'s domain and not in credentials.realms; no credentials are sent there",
+          false,
+          403,
           null);
     }
   }

@@ -43,7 +43,12 @@ class AuthenticatorTest {
 
   private static Authenticator authenticator(CredentialSource source) {
     return new Authenticator(
-        "reg.example", source, WebClient.of(), ForkJoinPool.commonPool(), new BerthMetrics());
+        "reg.example",
+        java.util.List.of(),
+        source,
+        WebClient.of(),
+        ForkJoinPool.commonPool(),
+        new BerthMetrics());
   }
 
   @Test
@@ -102,7 +107,13 @@ class AuthenticatorTest {
         UpstreamConfig.of("reg.example", "http://127.0.0.1:" + registry.activeLocalPort())
             .withCredentials(
                 new CredentialsConfig(
-                    CredentialsConfig.Source.INLINE, "alice", Secret.of("pw-1"), null, null, null));
+                    CredentialsConfig.Source.INLINE,
+                    "alice",
+                    Secret.of("pw-1"),
+                    null,
+                    null,
+                    null,
+                    null));
     BerthConfig berth =
         new BerthConfig(
             null,
