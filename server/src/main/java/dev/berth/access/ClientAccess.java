@@ -80,6 +80,51 @@ public final class ClientAccess {
       return;
     }
     Optional<String> user = user(ctx);
+    if (granted(user, target.toString(), push)) {
+      return;
+    }
+    refuse(user, (push ? "push to " : "pull from ") + target);
+  }
+
+  /**
+   * Whether the client of {@code ctx} may pull from, or push to, {@code target}; unlike {@link
+   * #check}, a refusal is an answer, not an error (a mount's source, say).
+   */
+  public boolean allows(ServiceRequestContext ctx, Target target, boolean push) {
+    return config == null || granted(user(ctx), target.toString(), push);
+  }
+
+  /**
+   * Checks that the client of {@code ctx} may pull every repository in {@code repositories}
+   * (written {@code <registry>/<repository>}), or push to them; for the admin endpoints.
+   */
+  public void checkAll(ServiceRequestContext ctx, List<String> repositories, boolean push) {
+    if (config == null) {
+      return;
+    }
+    Optional<String> user = user(ctx);
+    for (String repository : repositories) {
+      if (!granted(user, repository, push)) {
+        refuse(user, (push ? "push to " : "pull from ") + repository);
+      }
+    }
+  }
+
+  /**
+   * Checks that the client of {@code ctx} is one that some rule names: anonymous clients only when
+   * a rule grants {@code anonymous} anything. For admin endpoints that name no repository.
+   */
+  public void checkKnown(ServiceRequestContext ctx) {
+    if (config == null) {
+      return;
+    }
+    Optional<String> user = user(ctx);
+    if (user.isEmpty() && config.rules().stream().noneMatch(r -> r.users().contains(ANONYMOUS))) {
+      throw unauthorized("authentication required");
+    }
+  }
+
+  private boolean granted(Optional<String> user, String target, boolean push) {
     String repository = target + "/";
     for (AuthConfig.Rule rule : config.rules()) {
       if (!applies(rule, user)) {
@@ -89,11 +134,14 @@ public final class ClientAccess {
       for (String prefix : grants) {
         if (prefix.equals(ANY_USER)
             || repository.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
-          return;
+          return true;
         }
       }
     }
-    String what = (push ? "push to " : "pull from ") + target;
+    return false;
+  }
+
+  private static void refuse(Optional<String> user, String what) {
     if (user.isEmpty()) {
       throw unauthorized("authentication required to " + what);
     }

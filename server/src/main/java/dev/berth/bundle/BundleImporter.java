@@ -9,6 +9,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.push.ManifestPush;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.MemberStore;
 import dev.berth.storage.TagRecord;
 import dev.berth.storage.TagStore;
 import java.io.BufferedInputStream;
@@ -41,12 +42,19 @@ public final class BundleImporter {
   private final BlobStore blobs;
   private final ManifestStore manifests;
   private final TagStore tags;
+  private final MemberStore members;
   private final Path scratch;
   private final Clock clock;
 
   /** An importer into these stores; {@code scratch} is a directory on the same file system. */
   public BundleImporter(
-      BlobStore blobs, ManifestStore manifests, TagStore tags, Path scratch, Clock clock) {
+      BlobStore blobs,
+      ManifestStore manifests,
+      TagStore tags,
+      MemberStore members,
+      Path scratch,
+      Clock clock) {
+    this.members = members;
     this.blobs = blobs;
     this.manifests = manifests;
     this.tags = tags;
@@ -164,6 +172,7 @@ public final class BundleImporter {
     }
     for (var t : tagged) {
       ImageName name = t.getKey();
+      hold(name, t.getValue(), toStore);
       if (!name.isDigest()) {
         tags.put(
             name.registry(),
@@ -173,6 +182,29 @@ public final class BundleImporter {
       }
     }
     return new Imported(names, toCommit.size(), bytes);
+  }
+
+  /** Records that {@code name}'s repository holds {@code m} and everything it names. */
+  private void hold(ImageName name, Manifest m, Map<Digest, Manifest> stored) throws IOException {
+    members.put(name.registry(), name.repository(), m.digest(), m.mediaType());
+    if (m.isIndex()) {
+      for (Descriptor child : m.children()) {
+        Manifest held = stored.get(child.digest());
+        if (held != null) {
+          hold(name, held, stored);
+        } else {
+          members.put(
+              name.registry(),
+              name.repository(),
+              child.digest(),
+              MediaTypes.bare(child.mediaType()));
+        }
+      }
+      return;
+    }
+    for (Digest blob : ManifestPush.blobsOf(m)) {
+      members.put(name.registry(), name.repository(), blob, MemberStore.BLOB);
+    }
   }
 
   private void collect(

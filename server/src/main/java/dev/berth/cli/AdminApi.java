@@ -39,6 +39,38 @@ final class AdminApi {
       description = "YAML configuration file, for the default --berth.")
   Path config;
 
+  @Option(
+      names = "--user",
+      paramLabel = "NAME",
+      description =
+          "User to authenticate as, when Berth's configuration has auth: (default: $BERTH_USER);"
+              + " the password or token comes from $BERTH_PASSWORD, never from the command line.")
+  String user;
+
+  /** The variable that holds the password or token of {@code --user}. */
+  static final String PASSWORD_VARIABLE = "BERTH_PASSWORD";
+
+  /**
+   * The {@code Authorization} header for {@code --user} (or {@code $BERTH_USER}) with the password
+   * in {@code $BERTH_PASSWORD}; empty when no user is named.
+   */
+  java.util.Optional<String> authorization(CommandLine cmd) {
+    String name = user != null ? user : System.getenv("BERTH_USER");
+    if (name == null || name.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String password = System.getenv(PASSWORD_VARIABLE);
+    if (password == null) {
+      throw new CommandLine.ParameterException(
+          cmd, "--user " + name + ": set its password or token in $" + PASSWORD_VARIABLE);
+    }
+    String pair = name + ":" + password;
+    return java.util.Optional.of(
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   /** The running Berth these options name. */
   URI base(CommandLine cmd) throws IOException {
     return base(berth, config, cmd);
@@ -97,10 +129,12 @@ final class AdminApi {
   }
 
   /**
-   * Posts {@code images} to Berth's prefetch API at {@code base} and returns the lines of its
-   * answer; with {@code check}, Berth fetches nothing and says what it holds.
+   * Posts {@code images} to Berth's prefetch API at {@code base}, with {@code authorization} when
+   * present, and returns the lines of its answer; with {@code check}, Berth fetches nothing and
+   * says what it holds.
    */
-  static Stream<String> prefetch(URI base, List<ImageRequest> images, boolean check)
+  static Stream<String> prefetch(
+      URI base, java.util.Optional<String> authorization, List<ImageRequest> images, boolean check)
       throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.put("check", check);
@@ -114,13 +148,13 @@ final class AdminApi {
     URI uri = base.resolve("/_berth/v1/prefetch");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+      authorization.ifPresent(a -> request.header("authorization", a));
       HttpResponse<Stream<String>> res =
-          http.send(
-              HttpRequest.newBuilder(uri)
-                  .header("content-type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofLines());
+          http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
       if (res.statusCode() != 200) {
         String answer = String.join("\n", res.body().toList());
         throw new IllegalStateException(uri + " answered " + res.statusCode() + ": " + answer);

@@ -113,7 +113,7 @@ final class DoctorCommand implements Callable<Integer> {
       findings.addAll(
           Doctor.mirrors(images, buildkitd.toString(), read(buildkitd, cmd), hostPort, plainHttp));
     }
-    findings.addAll(presence(berth, images));
+    findings.addAll(presence(berth, target.authorization(cmd), images));
     if (target.config != null) {
       findings.addAll(credentials(ConfigLoader.withSystemEnv().load(target.config), images));
     }
@@ -133,12 +133,13 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   /** Warnings for base images Berth lacks, or one warning when Berth cannot be asked. */
-  private static List<Finding> presence(URI berth, List<ImageRequest> images) {
+  private static List<Finding> presence(
+      URI berth, java.util.Optional<String> authorization, List<ImageRequest> images) {
     List<Finding> out = new ArrayList<>();
     Map<String, ImageRequest> byRef = new HashMap<>();
     images.forEach(i -> byRef.putIfAbsent(i.ref(), i));
     // With no image to look up, the empty check still says whether Berth answers.
-    try (Stream<String> lines = AdminApi.prefetch(berth, images, true)) {
+    try (Stream<String> lines = AdminApi.prefetch(berth, authorization, images, true)) {
       for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
         JsonNode p = JSON.readTree(it.next());
         if (!p.path("event").asText().equals("presence") || p.path("complete").asBoolean()) {

@@ -6,6 +6,7 @@ import dev.berth.config.ConfigLoader;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.MemberStore;
 import dev.berth.storage.StoragePaths;
 import dev.berth.storage.TagStore;
 import java.io.PrintWriter;
@@ -54,6 +55,7 @@ final class ImportCommand implements Callable<Integer> {
             new BlobStore(paths, 0),
             new ManifestStore(paths),
             new TagStore(paths),
+            new MemberStore(paths),
             paths.tmp(),
             Clock.systemUTC());
     BundleImporter.Imported imported = importer.load(archive, n -> {});

@@ -90,7 +90,7 @@ final class PrefetchCommand implements Callable<Integer> {
     Progress progress = new Progress(images.size(), !json && AdminApi.isTerminal(), out);
     List<JsonNode> results = new ArrayList<>();
     JsonNode summary = null;
-    try (Stream<String> lines = AdminApi.prefetch(base, images, false)) {
+    try (Stream<String> lines = AdminApi.prefetch(base, target.authorization(cmd), images, false)) {
       Iterator<String> it = lines.iterator();
       while (it.hasNext()) {
         JsonNode event = JSON.readTree(it.next());

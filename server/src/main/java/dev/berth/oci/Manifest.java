@@ -43,6 +43,29 @@ public final class Manifest {
     return new Manifest(bytes, mediaType, Digest.sha256(bytes));
   }
 
+  /**
+   * The manifest type of {@code bytes} received as {@code contentType}: that type when it is a
+   * manifest type; else the {@code mediaType} the JSON declares; else an OCI index when it lists
+   * {@code manifests}, an OCI image manifest otherwise. An upstream answering {@code text/plain} or
+   * {@code application/json} does not decide what Berth serves.
+   */
+  public static String typeOf(byte[] bytes, String contentType) {
+    if (contentType != null && MediaTypes.isManifest(contentType)) {
+      return MediaTypes.bare(contentType);
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(bytes);
+    } catch (IOException e) {
+      return MediaTypes.OCI_MANIFEST;
+    }
+    String declared = json == null ? "" : json.path("mediaType").asText("");
+    if (MediaTypes.isManifest(declared)) {
+      return MediaTypes.bare(declared);
+    }
+    return json != null && json.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+  }
+
   public boolean isIndex() {
     return MediaTypes.isIndex(mediaType);
   }

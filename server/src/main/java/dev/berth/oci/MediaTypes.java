@@ -31,6 +31,14 @@ public final class MediaTypes {
     return t.equals(OCI_MANIFEST) || t.equals(DOCKER_MANIFEST);
   }
 
+  /**
+   * Whether {@code type} is one of the manifest types a registry accepts and serves: an OCI image
+   * manifest (artifacts included) or index, a Docker v2 manifest or manifest list.
+   */
+  public static boolean isManifest(String type) {
+    return isIndex(type) || isImageManifest(type);
+  }
+
   /** {@code type} without parameters, in lower case. */
   public static String bare(String type) {
     int semi = type.indexOf(';');

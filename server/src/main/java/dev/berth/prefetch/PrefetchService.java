@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.access.ClientAccess;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import java.io.IOException;
@@ -25,16 +26,19 @@ import java.util.concurrent.CompletableFuture;
  * [{"ref": "alpine:3.20", "platforms": ["linux/arm64"]}]}}) and streams its progress as JSON lines
  * ({@code application/x-ndjson}): {@code resolved}, {@code blob} and {@code result} events per
  * image, then one {@code summary}. The work goes on if the client leaves. With {@code "check":
- * true} it pulls nothing and answers whether each image is already held. Thread-safe.
+ * true} it pulls nothing and answers whether each image is already held. With {@code auth}, the
+ * client must be allowed to pull every image it names. Thread-safe.
  */
 public final class PrefetchService implements HttpService {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
 
   private final Prefetcher prefetcher;
+  private final ClientAccess access;
 
-  public PrefetchService(Prefetcher prefetcher) {
+  public PrefetchService(Prefetcher prefetcher, ClientAccess access) {
     this.prefetcher = prefetcher;
+    this.access = access;
   }
 
   @Override
@@ -42,6 +46,8 @@ public final class PrefetchService implements HttpService {
     if (ctx.method() != HttpMethod.POST) {
       throw OciError.UNSUPPORTED.with(ctx.method() + " on " + ctx.path() + "; use POST");
     }
+    // Berth fetches with its own credentials: with auth, only for clients who may pull it all.
+    access.checkKnown(ctx);
     // Pre-pulling many large images takes as long as it takes.
     ctx.clearRequestTimeout();
     return HttpResponse.of(
@@ -50,6 +56,10 @@ public final class PrefetchService implements HttpService {
                 agg -> {
                   JsonNode root = readBody(agg.content().array());
                   List<ImageRequest> images = parse(root);
+                  access.checkAll(
+                      ctx,
+                      images.stream().map(i -> prefetcher.target(i.ref()).toString()).toList(),
+                      false);
                   return root.path("check").asBoolean(false) ? check(images) : start(images);
                 },
                 ctx.blockingTaskExecutor()));

@@ -205,6 +205,23 @@ public final class Prefetcher {
         });
   }
 
+  /**
+   * The repository {@code ref} names, as Berth routes it.
+   *
+   * @throws dev.berth.http.RegistryException NAME_INVALID or DENIED for a name Berth does not serve
+   */
+  public Target target(String ref) {
+    Reference parsed;
+    try {
+      parsed = Reference.parse(ref);
+      var unused = ManifestReference.of(parsed.reference());
+    } catch (IllegalArgumentException e) {
+      throw OciError.NAME_INVALID.with(
+          "not an image reference: " + ref + " (" + e.getMessage() + ")");
+    }
+    return routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
+  }
+
   private CompletableFuture<Result> once(
       ImageRequest request, Listener listener, boolean pin, int attempt) {
     Reference parsed = Reference.parse(request.ref());

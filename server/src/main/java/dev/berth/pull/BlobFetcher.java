@@ -21,21 +21,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Blobs for the pull path: from the store when present, otherwise from the upstream with one
- * download per digest however many clients wait (single flight). Upstream 404s are remembered for
- * {@code cache.notFoundTtl}. Thread-safe.
+ * Blobs for the pull path: from the store when present and the repository holds them ({@link
+ * Membership}), otherwise from the upstream with one download per digest however many clients wait
+ * (single flight); a client of another repository joins a download in flight only once its own
+ * upstream repository has confirmed the digest. Upstream 404s are remembered for {@code
+ * cache.notFoundTtl}. Thread-safe.
  */
 public final class BlobFetcher {
   private final BlobStore store;
   private final Upstreams upstreams;
   private final BerthMetrics metrics;
   private final BlockingTaskExecutor blocking;
+  private final Membership membership;
   private final Map<Digest, BlobFill> fills = new ConcurrentHashMap<>();
+
+  /** The repository each download in flight was started for: the one its upstream confirmed. */
+  private final Map<BlobFill, Target> fillTargets = new ConcurrentHashMap<>();
+
   private final NotFoundCache notFound;
 
   public BlobFetcher(
-      BlobStore store, Upstreams upstreams, BerthMetrics metrics, BlockingTaskExecutor blocking) {
+      BlobStore store,
+      Membership membership,
+      Upstreams upstreams,
+      BerthMetrics metrics,
+      BlockingTaskExecutor blocking) {
     this.store = store;
+    this.membership = membership;
     this.upstreams = upstreams;
     this.metrics = metrics;
     this.blocking = blocking;
@@ -52,36 +64,75 @@ public final class BlobFetcher {
    * error.
    */
   public CompletableFuture<Found> get(Target target, Digest digest) {
-    Optional<Found> stored = stored(digest);
-    if (stored.isPresent()) {
-      metrics.cacheRequest("blob", "hit");
-      return CompletableFuture.completedFuture(stored.get());
-    }
-    BlobFill verified = fills.get(digest);
-    if (verified != null && verified.isComplete()) {
-      // Every byte is here and verified; only its commit to the store is still under way.
-      metrics.cacheRequest("blob", "hit");
-      return CompletableFuture.completedFuture(new Found(verified, true));
+    Optional<Found> held = held(digest);
+    if (held.isPresent()) {
+      if (membership.cached(target, digest).isPresent()) {
+        metrics.cacheRequest("blob", "hit");
+        return CompletableFuture.completedFuture(held.get());
+      }
+      // Stored for some repository: served here only once this one is known to hold it.
+      return membership
+          .confirm(target, digest, null)
+          .thenCompose(t -> afterConfirm(target, digest));
     }
     Optional<RegistryException> remembered = notFound.get(target + "@" + digest);
     if (remembered.isPresent() || target.isLocal() || isOffline(target)) {
       return CompletableFuture.failedFuture(remembered.orElseGet(() -> unknown(target, digest)));
     }
+    BlobFill running = fills.get(digest);
+    if (running != null
+        && !target.equals(fillTargets.get(running))
+        && membership.cached(target, digest).isEmpty()) {
+      return membership
+          .confirm(target, digest, null)
+          .thenCompose(t -> afterConfirm(target, digest));
+    }
     metrics.cacheRequest("blob", "miss");
     BlobFill fill = fills.computeIfAbsent(digest, d -> newFill(target, d));
     if (fill.claimStart()) {
       // Outside computeIfAbsent: a fill that fails at once removes itself from the map.
-      var unused = fill.done.whenComplete((p, e) -> fills.remove(digest, fill));
+      var unused =
+          fill.done.whenComplete(
+              (p, e) -> {
+                fills.remove(digest, fill);
+                fillTargets.remove(fill);
+              });
       fill.start();
     }
-    return fill.started.handle(
+    Target filledFor = fillTargets.getOrDefault(fill, target);
+    return fill.started.handleAsync(
         (size, e) -> {
           if (e != null) {
             notFound.rememberIfNotFound(target + "@" + digest, e);
             throw new java.util.concurrent.CompletionException(e);
           }
+          // The upstream answered the download for this repository: it holds the blob.
+          membership.addBlob(filledFor, digest);
           return new Found(fill, false);
-        });
+        },
+        blocking);
+  }
+
+  /** {@link #get} once {@code target} is known to hold {@code digest}. */
+  private CompletableFuture<Found> afterConfirm(Target target, Digest digest) {
+    Optional<Found> held = held(digest);
+    if (held.isPresent()) {
+      metrics.cacheRequest("blob", "hit");
+      return CompletableFuture.completedFuture(held.get());
+    }
+    return get(target, digest);
+  }
+
+  /** The blob stored, or downloaded whole and verified with only its commit still under way. */
+  private Optional<Found> held(Digest digest) {
+    Optional<Found> stored = stored(digest);
+    if (stored.isPresent()) {
+      return stored;
+    }
+    BlobFill verified = fills.get(digest);
+    return verified != null && verified.isComplete()
+        ? Optional.of(new Found(verified, true))
+        : Optional.empty();
   }
 
   /**
@@ -128,11 +179,14 @@ public final class BlobFetcher {
    */
   public CompletableFuture<Size> size(Target target, Digest digest) {
     Optional<BlobFile> stored = store.find(digest);
+    BlobFill inFlight = fills.get(digest);
+    if ((stored.isPresent() || inFlight != null) && membership.cached(target, digest).isEmpty()) {
+      return membership.confirm(target, digest, null).thenCompose(t -> size(target, digest));
+    }
     if (stored.isPresent()) {
       metrics.cacheRequest("blob", "hit");
       return CompletableFuture.completedFuture(new Size(stored.get().size(), true));
     }
-    BlobFill inFlight = fills.get(digest);
     if (inFlight != null) {
       return inFlight.started.thenApply(n -> new Size(n, false));
     }
@@ -142,7 +196,7 @@ public final class BlobFetcher {
     UpstreamCall call = call(target, digest, HttpMethod.HEAD, "check blob");
     return client(target)
         .fetch(call)
-        .handle(
+        .handleAsync(
             (AggregatedHttpResponse res, Throwable e) -> {
               if (e != null) {
                 throw UpstreamErrors.unavailable(call, e);
@@ -151,20 +205,25 @@ public final class BlobFetcher {
                 throw UpstreamErrors.forStatus(
                     call, res, client(target).host(), OciError.BLOB_UNKNOWN);
               }
+              membership.addBlob(target, digest);
               return new Size(res.headers().getLong(HttpHeaderNames.CONTENT_LENGTH, -1L), false);
-            });
+            },
+            blocking);
   }
 
   private BlobFill newFill(Target target, Digest digest) {
     UpstreamCall call = call(target, digest, HttpMethod.GET, "pull blob");
-    return new BlobFill(
-        digest,
-        client(target),
-        call,
-        store,
-        metrics,
-        blocking,
-        target.upstream().orElseThrow().idleTimeout());
+    BlobFill fill =
+        new BlobFill(
+            digest,
+            client(target),
+            call,
+            store,
+            metrics,
+            blocking,
+            target.upstream().orElseThrow().idleTimeout());
+    fillTargets.put(fill, target);
+    return fill;
   }
 
   private UpstreamClient client(Target target) {

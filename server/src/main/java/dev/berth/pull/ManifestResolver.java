@@ -30,17 +30,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Manifests for the pull path. By digest: immutable, from the store or fetched once and verified.
- * By tag: served from the store for the tag's TTL, then revalidated with a {@code HEAD} (which
- * Docker Hub does not count against its rate limit); when every endpoint fails, the last manifest
- * seen is served for up to {@code cache.staleIfError}. Concurrent requests for one reference share
- * one upstream request; 404s are remembered for {@code cache.notFoundTtl}. Thread-safe.
+ * Manifests for the pull path. By digest: immutable, from the store when the repository holds it
+ * ({@link Membership}, served as the media type that repository has for it), or fetched once and
+ * verified. By tag: served from the store for the tag's TTL, then revalidated with a {@code HEAD}
+ * (which Docker Hub does not count against its rate limit); when every endpoint fails, the last
+ * manifest seen is served for up to {@code cache.staleIfError}. Concurrent requests for one
+ * reference share one upstream request; 404s are remembered for {@code cache.notFoundTtl}.
+ * Thread-safe.
  */
 public final class ManifestResolver {
   /** The largest manifest Berth reads from an upstream. */
   public static final int MAX_MANIFEST_BYTES = 4 << 20;
 
   private final ManifestStore manifests;
+  private final Membership membership;
   private final TagStore tags;
   private final Upstreams upstreams;
   private final BerthConfig config;
@@ -53,12 +56,14 @@ public final class ManifestResolver {
 
   public ManifestResolver(
       ManifestStore manifests,
+      Membership membership,
       TagStore tags,
       Upstreams upstreams,
       BerthMetrics metrics,
       BlockingTaskExecutor blocking,
       Clock clock) {
     this.manifests = manifests;
+    this.membership = membership;
     this.tags = tags;
     this.upstreams = upstreams;
     this.config = upstreams.config();
@@ -142,11 +147,17 @@ public final class ManifestResolver {
   public Optional<Manifest> held(Target target, ManifestReference ref) {
     try {
       if (ref.isDigest()) {
-        return manifests.get(ref.digest().orElseThrow());
+        Digest digest = ref.digest().orElseThrow();
+        Optional<String> type = membership.recorded(target, digest);
+        return type.isEmpty()
+            ? Optional.empty()
+            : manifests.get(digest).map(m -> typed(m, type.get()));
       }
       Optional<TagRecord> record =
           tags.get(target.registry(), target.repository().value(), ref.tag().orElseThrow());
-      return record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
+      return record.isPresent()
+          ? manifests.get(record.get().digest()).map(m -> typed(m, record.get().mediaType()))
+          : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -158,14 +169,19 @@ public final class ManifestResolver {
         Digest digest = ref.digest().orElseThrow();
         Optional<Manifest> stored = manifests.get(digest);
         if (stored.isPresent()) {
-          return CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"));
+          // Stored for some repository: served here only once this one is known to hold it.
+          return membership
+              .confirm(target, digest, stored.get().mediaType())
+              .thenApply(type -> new ResolvedManifest(typed(stored.get(), type), "hit"));
         }
         return target.isLocal() ? unknown(target, ref) : fetch(target, ref);
       }
       String tag = ref.tag().orElseThrow();
       Optional<TagRecord> record = tags.get(target.registry(), target.repository().value(), tag);
       Optional<Manifest> stored =
-          record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
+          record.isPresent()
+              ? manifests.get(record.get().digest()).map(m -> typed(m, record.get().mediaType()))
+              : Optional.empty();
       if (target.isLocal()) {
         return stored.isPresent()
             ? CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"))
@@ -189,7 +205,11 @@ public final class ManifestResolver {
    */
   private Optional<Manifest> freshInMemory(Target target, ManifestReference ref) {
     if (ref.isDigest()) {
-      return manifests.cached(ref.digest().orElseThrow());
+      Digest digest = ref.digest().orElseThrow();
+      Optional<String> type = membership.cached(target, digest);
+      return type.isEmpty()
+          ? Optional.empty()
+          : manifests.cached(digest).map(m -> typed(m, type.get()));
     }
     Optional<TagRecord> record =
         tags.cached(target.registry(), target.repository().value(), ref.tag().orElseThrow());
@@ -199,7 +219,17 @@ public final class ManifestResolver {
             || age(record.get()).compareTo(tagTtl(target)) < 0)) {
       return Optional.empty();
     }
-    return manifests.cached(record.get().digest());
+    return manifests.cached(record.get().digest()).map(m -> typed(m, record.get().mediaType()));
+  }
+
+  /**
+   * {@code m} as the media type its repository has for it: one repository's push never changes what
+   * another serves.
+   */
+  private static Manifest typed(Manifest m, String type) {
+    return type.isEmpty() || type.equals(m.mediaType())
+        ? m
+        : new Manifest(m.bytes(), type, m.digest());
   }
 
   private Duration age(TagRecord record) {
@@ -298,9 +328,10 @@ public final class ManifestResolver {
               + "; nothing was stored");
     }
     metrics.bytesFetched(bytes.length);
-    Manifest manifest = new Manifest(bytes, MediaTypes.bare(type), actual);
+    Manifest manifest = new Manifest(bytes, Manifest.typeOf(bytes, type), actual);
     try {
       manifests.put(manifest);
+      membership.addManifest(target, manifest);
       if (ref.tag().isPresent()) {
         putTag(
             target,

@@ -8,6 +8,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
 import dev.berth.oci.MediaTypes;
+import dev.berth.pull.Membership;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
@@ -22,11 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stores a pushed manifest byte-exact: images, indexes and artifacts of any media type. Every blob
- * an image or artifact manifest names (config and layers) must be stored, and so must every
- * manifest an index names (entries of other types, as in BuildKit's cache index, must be stored
- * blobs); otherwise the push fails with {@code MANIFEST_BLOB_UNKNOWN}. The blobs a stored manifest
- * names are pinned. Thread-safe.
+ * Stores a pushed manifest byte-exact: images, indexes and artifacts. Every blob an image or
+ * artifact manifest names (config and layers) must be held by the repository pushed to, and so must
+ * every manifest an index names (entries of other types, as in BuildKit's cache index, must be
+ * blobs it holds); otherwise the push fails with {@code MANIFEST_BLOB_UNKNOWN}. The blobs a stored
+ * manifest names are pinned. Thread-safe.
  */
 public final class ManifestPush {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +36,7 @@ public final class ManifestPush {
   private final TagStore tags;
   private final BlobStore blobs;
   private final ReferrerStore referrers;
+  private final Membership membership;
   private final Clock clock;
 
   public ManifestPush(
@@ -42,7 +44,9 @@ public final class ManifestPush {
       TagStore tags,
       BlobStore blobs,
       ReferrerStore referrers,
+      Membership membership,
       Clock clock) {
+    this.membership = membership;
     this.manifests = manifests;
     this.tags = tags;
     this.blobs = blobs;
@@ -71,8 +75,20 @@ public final class ManifestPush {
     return named(parse(manifest), manifest.mediaType());
   }
 
-  /** Validates and stores {@code bytes}, sent as {@code contentType}, under {@code ref}. */
-  public Stored put(Target target, ManifestReference ref, String contentType, byte[] bytes) {
+  /**
+   * A pushed manifest that passed validation, with what it names and what of that its repository
+   * does not hold ({@code missing}).
+   */
+  public record Parsed(Manifest manifest, JsonNode json, Named named, List<Digest> missing) {}
+
+  /**
+   * Validates {@code bytes}, sent as {@code contentType} for {@code ref} of {@code target}: a JSON
+   * object of one of the manifest types (OCI image manifest or index, Docker v2 manifest or
+   * manifest list; artifacts are OCI manifests), whose digest matches a digest reference. {@code
+   * missing} lists what it names that {@code target} does not hold: for a local repository the push
+   * fails.
+   */
+  public Parsed parse(Target target, ManifestReference ref, String contentType, byte[] bytes) {
     JsonNode json;
     try {
       json = JSON.readTree(bytes);
@@ -84,45 +100,81 @@ public final class ManifestPush {
     if (json == null || !json.isObject()) {
       throw OciError.MANIFEST_INVALID.with("the manifest is not a JSON object");
     }
-    String declared = json.path("mediaType").asText("");
-    String type =
-        contentType == null || contentType.isBlank() ? declared : MediaTypes.bare(contentType);
-    if (type.isEmpty()) {
-      throw OciError.MANIFEST_INVALID.with("neither Content-Type nor mediaType names the type");
-    }
-    if (!declared.isEmpty() && !MediaTypes.bare(declared).equals(type)) {
-      throw OciError.MANIFEST_INVALID.with(
-          "Content-Type " + type + " differs from the manifest's mediaType " + declared);
-    }
+    String type = type(json, contentType);
     Manifest manifest = Manifest.of(bytes, type);
     if (ref.isDigest() && !ref.digest().orElseThrow().equals(manifest.digest())) {
       throw OciError.DIGEST_INVALID.with(
           "the manifest's digest is " + manifest.digest() + ", not " + ref);
     }
     Named named = named(json, type);
-    List<Digest> missing = missing(named);
+    List<Digest> missing = missing(target, named);
     if (target.isLocal() && !missing.isEmpty()) {
       throw unknown(missing);
     }
+    return new Parsed(manifest, json, named, missing);
+  }
+
+  /**
+   * The manifest type of a push: its {@code Content-Type} (else the {@code mediaType} it declares),
+   * which must be a manifest type, agree with a declared {@code mediaType}, and fit the JSON (an
+   * index lists {@code manifests}, an image manifest does not). Any other type would be served to
+   * every client that pulls these bytes.
+   */
+  private static String type(JsonNode json, String contentType) {
+    String declared = json.path("mediaType").asText("");
+    String type =
+        contentType == null || contentType.isBlank() ? declared : MediaTypes.bare(contentType);
+    if (type.isEmpty()) {
+      throw OciError.MANIFEST_INVALID.with("neither Content-Type nor mediaType names the type");
+    }
+    if (!MediaTypes.isManifest(type)) {
+      throw OciError.MANIFEST_INVALID.with(
+          "Content-Type "
+              + type
+              + " is not a manifest type (expected: "
+              + String.join(", ", MediaTypes.ACCEPTED_FROM_UPSTREAM)
+              + ")");
+    }
+    if (!declared.isEmpty() && !MediaTypes.bare(declared).equals(type)) {
+      throw OciError.MANIFEST_INVALID.with(
+          "Content-Type " + type + " differs from the manifest's mediaType " + declared);
+    }
+    if (MediaTypes.isIndex(type) != json.has("manifests")) {
+      throw OciError.MANIFEST_INVALID.with(
+          type
+              + (MediaTypes.isIndex(type)
+                  ? " is an index type, and the manifest lists no manifests"
+                  : " is an image manifest type, and the manifest lists manifests"));
+    }
+    return type;
+  }
+
+  /**
+   * Stores a parsed manifest for {@code ref} of {@code target}, once everything it names is held
+   * there; pins its blobs and, for a local repository, tags it and records it as a referrer.
+   */
+  public Stored store(Target target, ManifestReference ref, Parsed parsed) {
+    Manifest manifest = parsed.manifest();
     try {
-      for (Digest d : named.blobs()) {
+      for (Digest d : parsed.named().blobs()) {
         blobs.pin(d);
       }
       manifests.put(manifest);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    membership.addManifest(target, manifest);
     Digest subject = null;
-    if (json.path("subject").isObject()) {
-      subject = digestOf(json.path("subject"));
+    if (parsed.json().path("subject").isObject()) {
+      subject = digestOf(parsed.json().path("subject"));
     }
     if (target.isLocal()) {
       tag(target, ref, manifest);
       if (subject != null) {
-        refer(target, subject, manifest, json);
+        refer(target, subject, manifest, parsed.json());
       }
     }
-    return new Stored(manifest, named.blobs(), missing, subject);
+    return new Stored(manifest, parsed.named().blobs(), parsed.missing(), subject);
   }
 
   private void refer(Target target, Digest subject, Manifest manifest, JsonNode json) {
@@ -218,7 +270,7 @@ public final class ManifestPush {
   }
 
   /** What a manifest names: blobs, and child manifests (of an index). */
-  private record Named(List<Digest> blobs, List<Digest> manifests) {}
+  public record Named(List<Digest> blobs, List<Digest> manifests) {}
 
   private static Named named(JsonNode json, String type) {
     List<Digest> blobsNamed = new ArrayList<>();
@@ -242,12 +294,15 @@ public final class ManifestPush {
     return new Named(blobsNamed, manifestsNamed);
   }
 
-  /** What {@code named} names that is not stored here. */
-  private List<Digest> missing(Named named) {
+  /**
+   * What {@code named} names that {@code target} does not hold: content stored for another
+   * repository is not this one's, or naming a digest in a manifest would be a way to read it.
+   */
+  private List<Digest> missing(Target target, Named named) {
     List<Digest> missing = new ArrayList<>();
     try {
       for (Digest d : named.manifests()) {
-        if (manifests.get(d).isEmpty()) {
+        if (manifests.get(d).isEmpty() || !membership.holds(target, d)) {
           missing.add(d);
         }
       }
@@ -255,7 +310,7 @@ public final class ManifestPush {
       throw new UncheckedIOException(e);
     }
     for (Digest d : named.blobs()) {
-      if (!blobs.contains(d)) {
+      if (!blobs.contains(d) || !membership.holds(target, d)) {
         missing.add(d);
       }
     }

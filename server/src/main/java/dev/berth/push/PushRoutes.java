@@ -8,16 +8,23 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.access.ClientAccess;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.http.OciError;
+import dev.berth.http.RegistryException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestReference;
+import dev.berth.oci.MediaTypes;
 import dev.berth.pull.Content;
 import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.Membership;
 import dev.berth.pull.ReferrersLookup;
 import dev.berth.routing.RegistryRoute;
+import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
@@ -42,6 +49,9 @@ public final class PushRoutes {
   private final Forwarding forwarding;
   private final DeleteRoutes deletes;
   private final ReferrersLookup referrers;
+  private final Membership membership;
+  private final RouteResolver routes;
+  private final ClientAccess access;
   private final Executor blocking;
 
   public PushRoutes(
@@ -51,7 +61,13 @@ public final class PushRoutes {
       Forwarding forwarding,
       DeleteRoutes deletes,
       ReferrersLookup referrers,
+      Membership membership,
+      RouteResolver routes,
+      ClientAccess access,
       Executor blocking) {
+    this.membership = membership;
+    this.routes = routes;
+    this.access = access;
     this.uploads = uploads;
     this.manifests = manifests;
     this.forwarder = forwarder;
@@ -73,10 +89,12 @@ public final class PushRoutes {
   }
 
   /**
-   * After a blob is stored for {@code route}'s repository: a local one sees it again if it was
-   * deleted there; for an upstream one, forwarding starts (the manifest waits for it).
+   * After a blob is stored for {@code route}'s repository: the repository holds it, a local one
+   * sees it again if it was deleted there; for an upstream one, forwarding starts (the manifest
+   * waits for it).
    */
   private void forward(RegistryRoute route, Digest digest) {
+    membership.addBlob(route.target(), digest);
     deletes.restore(route.target(), digest);
     if (!route.target().isLocal()) {
       var unused = forwarder.blob(route.target(), digest);
@@ -118,12 +136,12 @@ public final class PushRoutes {
     String mount = ctx.queryParam("mount");
     if (mount != null) {
       Digest digest = parseDigest(mount);
-      if (uploads.mount(digest)) {
+      if (mayMount(ctx, route.target(), digest, ctx.queryParam("from")) && uploads.mount(digest)) {
         req.abort();
         forward(route, digest);
         return created(ctx, digest);
       }
-      // Not held: the client goes on with an upload, as the spec says.
+      // Not held where the client may read it: it goes on with an upload, as the spec says.
     }
     String id;
     try {
@@ -144,6 +162,27 @@ public final class PushRoutes {
     }
     req.abort();
     return HttpResponse.of(progressHeaders(ctx, id, 0, HttpStatus.ACCEPTED).build());
+  }
+
+  /**
+   * Whether {@code digest} may be mounted into {@code target}: {@code target} holds it already, or
+   * {@code from} names a repository the client may pull from that holds it. A {@code from} that
+   * names no repository Berth serves is no source; nothing is asked of any upstream.
+   */
+  private boolean mayMount(ServiceRequestContext ctx, Target target, Digest digest, String from) {
+    if (membership.holds(target, digest)) {
+      return true;
+    }
+    if (from == null || from.isEmpty()) {
+      return false;
+    }
+    Target source;
+    try {
+      source = routes.named(from);
+    } catch (RegistryException e) {
+      return false;
+    }
+    return access.allows(ctx, source, false) && membership.holds(source, digest);
   }
 
   private HttpResponse finish(
@@ -217,8 +256,10 @@ public final class PushRoutes {
                   throw new java.util.concurrent.CompletionException(cause);
                 })
             .thenApplyAsync(
-                agg -> manifests.put(route.target(), ref, contentType, agg.content().array()),
+                agg -> manifests.parse(route.target(), ref, contentType, agg.content().array()),
                 blocking)
+            .thenCompose(parsed -> confirmNamed(route.target(), parsed))
+            .thenApplyAsync(parsed -> manifests.store(route.target(), ref, parsed), blocking)
             .thenComposeAsync(
                 stored -> {
                   if (route.target().isLocal()) {
@@ -245,6 +286,33 @@ public final class PushRoutes {
                             .set("docker-content-digest", m.digest().toString())
                             .contentLength(0)
                             .build())));
+  }
+
+  /**
+   * What a manifest pushed to upstream repository {@code target} names and Berth does not hold for
+   * that repository must be there upstream (a client that skipped an upload because Berth's blob
+   * {@code HEAD} found it upstream): asked with the repository's own scope, and the push fails with
+   * {@code MANIFEST_BLOB_UNKNOWN} for what the upstream does not confirm. Berth never forwards its
+   * own copy of content the repository does not hold.
+   */
+  private CompletableFuture<ManifestPush.Parsed> confirmNamed(
+      Target target, ManifestPush.Parsed parsed) {
+    List<CompletableFuture<String>> checks = new ArrayList<>();
+    for (Digest d : parsed.missing()) {
+      boolean child = parsed.named().manifests().contains(d);
+      checks.add(
+          membership
+              .confirm(target, d, child ? MediaTypes.OCI_MANIFEST : null)
+              .exceptionally(
+                  e -> {
+                    RegistryException r = Forwarder.failure(e);
+                    boolean unknown =
+                        r.error() == OciError.BLOB_UNKNOWN
+                            || r.error() == OciError.MANIFEST_UNKNOWN;
+                    throw unknown ? ManifestPush.unknown(List.of(d)) : r;
+                  }));
+    }
+    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(v -> parsed);
   }
 
   /**

@@ -20,6 +20,7 @@ import dev.berth.prefetch.Prefetcher;
 import dev.berth.prefetch.Siblings;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
+import dev.berth.pull.Membership;
 import dev.berth.pull.ReferrersLookup;
 import dev.berth.pull.TagLister;
 import dev.berth.push.DeleteRoutes;
@@ -34,6 +35,7 @@ import dev.berth.storage.DataDirectory;
 import dev.berth.storage.Deletions;
 import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.MemberStore;
 import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
 import dev.berth.storage.TagStore;
@@ -128,8 +130,10 @@ public final class BerthServer implements AutoCloseable {
             1,
             TimeUnit.HOURS);
     ReferrerStore referrers = new ReferrerStore(paths);
+    Membership membership = new Membership(new MemberStore(paths), upstreams, blocking);
+    ClientAccess access = ClientAccess.of(config.auth());
     ManifestPush manifestPush =
-        new ManifestPush(manifests, tags, blobs, referrers, Clock.systemUTC());
+        new ManifestPush(manifests, tags, blobs, referrers, membership, Clock.systemUTC());
     DeleteRoutes deletes =
         new DeleteRoutes(
             new Deletions(paths, config.storage().allowDelete()),
@@ -156,8 +160,9 @@ public final class BerthServer implements AutoCloseable {
     forwarding.start();
     RouteResolver routes = new RouteResolver(config);
     ManifestResolver manifestResolver =
-        new ManifestResolver(manifests, tags, upstreams, metrics, blocking, Clock.systemUTC());
-    BlobFetcher blobFetcher = new BlobFetcher(blobs, upstreams, metrics, blocking);
+        new ManifestResolver(
+            manifests, membership, tags, upstreams, metrics, blocking, Clock.systemUTC());
+    BlobFetcher blobFetcher = new BlobFetcher(blobs, membership, upstreams, metrics, blocking);
     Prefetcher prefetcher =
         new Prefetcher(
             routes,
@@ -167,7 +172,7 @@ public final class BerthServer implements AutoCloseable {
             blocking,
             upstreams,
             config.prefetch().reservePulls());
-    sb.service("/_berth/v1/prefetch", new PrefetchService(prefetcher));
+    sb.service("/_berth/v1/prefetch", new PrefetchService(prefetcher, access));
     new PrefetchSchedule(config.prefetch(), prefetcher).start(blocking);
     RegistryService registry =
         new RegistryService(
@@ -182,9 +187,12 @@ public final class BerthServer implements AutoCloseable {
                 forwarding,
                 deletes,
                 new ReferrersLookup(upstreams),
+                membership,
+                routes,
+                access,
                 blocking),
             deletes,
-            ClientAccess.of(config.auth()),
+            access,
             new Siblings(config.cache().siblingPlatforms(), prefetcher),
             metrics);
     // Blobs are large and slow clients are normal: no total timeout, only idle ones. No length

@@ -50,8 +50,14 @@ public final class ManifestStore {
     return Optional.ofNullable(memory.getIfPresent(digest));
   }
 
-  /** Stores {@code manifest}, whose digest the caller has verified. */
+  /**
+   * Stores {@code manifest}, whose digest the caller has verified. The type stored with the bytes
+   * is the first one seen; what each repository serves it as is in its membership record.
+   */
   public void put(Manifest manifest) throws IOException {
+    if (get(manifest.digest()).isPresent()) {
+      return;
+    }
     AtomicFiles.write(
         paths,
         paths.manifestType(manifest.digest()),

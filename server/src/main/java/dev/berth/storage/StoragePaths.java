@@ -69,6 +69,20 @@ public final class StoragePaths {
         .resolve(referrer.algorithm() + "-" + referrer.hex() + ".json");
   }
 
+  /**
+   * The record that {@code repository} of {@code registry} holds {@code digest}: empty for a blob,
+   * the media type the repository serves it as for a manifest. The {@code @} keeps it apart from
+   * the directories of deeper repositories, whose components cannot hold one.
+   */
+  public Path member(String registry, String repository, Digest digest) {
+    return members(registry, repository).resolve("@" + digest.algorithm() + "-" + digest.hex());
+  }
+
+  /** The directory of {@code repository}'s membership records. */
+  public Path members(String registry, String repository) {
+    return root.resolve("members").resolve(registry).resolve(repository);
+  }
+
   /** The marker of {@code digest} deleted from local repository {@code repository}. */
   public Path deleted(String registry, String repository, Digest digest) {
     return root.resolve("deleted")

@@ -4,7 +4,7 @@
  *
  * <pre>
  * &lt;data&gt;/
- *   format-version                             "1": the version of this layout
+ *   format-version                             "2": the version of this layout
  *   blobs/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;                layers and configs; a file exists under a
  *                                              digest only when its content has that digest
  *   manifests/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;            a manifest's exact bytes
@@ -13,6 +13,10 @@
  *   taglists/&lt;registry&gt;/&lt;repository&gt;/&lt;key&gt;.json  the last tag list seen, for stale serving
  *   pins/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;                 empty markers: pushed blobs the disk budget
  *                                              never evicts
+ *   members/&lt;registry&gt;/&lt;repository&gt;/@sha256-&lt;64 hex&gt;
+ *                                              the repository holds this digest (content is
+ *                                              served only to repositories that hold it): empty
+ *                                              for a blob, the media type served for a manifest
  *   referrers/&lt;registry&gt;/&lt;repository&gt;/&lt;subject&gt;/&lt;referrer&gt;.json
  *                                              descriptors of manifests pushed with a subject
  *   uploads/&lt;uuid&gt;                              the bytes of an upload session so far; expire

@@ -131,7 +131,7 @@ class CommandLineIT {
     Files.writeString(newer.resolve("format-version"), "9\n");
     Cmd.Result format = berth("serve", "--listen", "127.0.0.1:0", "--data", newer.toString());
     assertThat(format.exit()).isEqualTo(1);
-    assertThat(format.err()).contains("holds data of format version 9; this Berth reads version 1");
+    assertThat(format.err()).contains("holds data of format version 9; this Berth reads version 2");
   }
 
   @Test
@@ -151,7 +151,7 @@ class CommandLineIT {
       HttpResponse<byte[]> base = client.get("/v2/");
       assertThat(base.headers().firstValue("docker-distribution-api-version"))
           .hasValue("registry/2.0");
-      assertThat(dir.resolve("berth-data/format-version")).hasContent("1");
+      assertThat(dir.resolve("berth-data/format-version")).hasContent("2");
       assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(client.get("/readyz").statusCode()).isEqualTo(200);
       p.destroy();

@@ -31,6 +31,11 @@ public final class RegistryClient {
     return new RegistryClient(base, "Bearer " + token);
   }
 
+  /** This client sending HTTP Basic credentials {@code userPass} ({@code user:password}). */
+  public RegistryClient withBasic(String userPass) {
+    return new RegistryClient(base, Http.basic(userPass).get("authorization"));
+  }
+
   private HttpRequest.Builder request(URI uri) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri);
     if (authorization != null) {
