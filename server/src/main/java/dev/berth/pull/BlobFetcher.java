@@ -64,28 +64,31 @@ public final class BlobFetcher {
    * error.
    */
   public CompletableFuture<Found> get(Target target, Digest digest) {
+    return get(target, digest, false);
+  }
+
+  /**
+   * {@link #get}; {@code confirmed} when {@code target} is known to hold {@code digest} already (so
+   * a memory cache that did not keep the answer cannot send this round again).
+   */
+  private CompletableFuture<Found> get(Target target, Digest digest, boolean confirmed) {
+    boolean member = confirmed || membership.cached(target, digest).isPresent();
     Optional<Found> held = held(digest);
     if (held.isPresent()) {
-      if (membership.cached(target, digest).isPresent()) {
+      if (member) {
         metrics.cacheRequest("blob", "hit");
         return CompletableFuture.completedFuture(held.get());
       }
       // Stored for some repository: served here only once this one is known to hold it.
-      return membership
-          .confirm(target, digest, null)
-          .thenCompose(t -> afterConfirm(target, digest));
+      return membership.confirm(target, digest, null).thenCompose(t -> get(target, digest, true));
     }
     Optional<RegistryException> remembered = notFound.get(target + "@" + digest);
     if (remembered.isPresent() || target.isLocal() || isOffline(target)) {
       return CompletableFuture.failedFuture(remembered.orElseGet(() -> unknown(target, digest)));
     }
     BlobFill running = fills.get(digest);
-    if (running != null
-        && !target.equals(fillTargets.get(running))
-        && membership.cached(target, digest).isEmpty()) {
-      return membership
-          .confirm(target, digest, null)
-          .thenCompose(t -> afterConfirm(target, digest));
+    if (running != null && !member && !target.equals(fillTargets.get(running))) {
+      return membership.confirm(target, digest, null).thenCompose(t -> get(target, digest, true));
     }
     metrics.cacheRequest("blob", "miss");
     BlobFill fill = fills.computeIfAbsent(digest, d -> newFill(target, d));
@@ -111,16 +114,6 @@ public final class BlobFetcher {
           return new Found(fill, false);
         },
         blocking);
-  }
-
-  /** {@link #get} once {@code target} is known to hold {@code digest}. */
-  private CompletableFuture<Found> afterConfirm(Target target, Digest digest) {
-    Optional<Found> held = held(digest);
-    if (held.isPresent()) {
-      metrics.cacheRequest("blob", "hit");
-      return CompletableFuture.completedFuture(held.get());
-    }
-    return get(target, digest);
   }
 
   /** The blob stored, or downloaded whole and verified with only its commit still under way. */
@@ -178,10 +171,16 @@ public final class BlobFetcher {
    * HEAD}.
    */
   public CompletableFuture<Size> size(Target target, Digest digest) {
+    return size(target, digest, false);
+  }
+
+  private CompletableFuture<Size> size(Target target, Digest digest, boolean confirmed) {
     Optional<BlobFile> stored = store.find(digest);
     BlobFill inFlight = fills.get(digest);
-    if ((stored.isPresent() || inFlight != null) && membership.cached(target, digest).isEmpty()) {
-      return membership.confirm(target, digest, null).thenCompose(t -> size(target, digest));
+    if ((stored.isPresent() || inFlight != null)
+        && !confirmed
+        && membership.cached(target, digest).isEmpty()) {
+      return membership.confirm(target, digest, null).thenCompose(t -> size(target, digest, true));
     }
     if (stored.isPresent()) {
       metrics.cacheRequest("blob", "hit");
