@@ -83,7 +83,7 @@ final class BerthServer extends Server implements Cache {
 
   @Override
   public String upstreamAgent() {
-    return "armeria/";
+    return "berth/";
   }
 
   @Override

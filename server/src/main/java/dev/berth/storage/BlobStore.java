@@ -135,11 +135,7 @@ public final class BlobStore {
     Path target = paths.blob(digest);
     if (pinned) {
       // The marker first: a crash between the two leaves a pin without a blob, never the reverse.
-      Path pin = paths.pin(digest);
-      Files.createDirectories(pin.getParent());
-      if (!Files.exists(pin)) {
-        Files.createFile(pin);
-      }
+      writePin(digest);
     }
     boolean wasPinned =
         pinned || Optional.ofNullable(index.get(digest)).map(e -> e.pinned).orElse(false);
@@ -161,14 +157,18 @@ public final class BlobStore {
     if (e == null || !Files.exists(paths.blob(digest))) {
       return false;
     }
-    Path pin = paths.pin(digest);
-    Files.createDirectories(pin.getParent());
-    if (!Files.exists(pin)) {
-      Files.createFile(pin);
-    }
+    writePin(digest);
     e.pinned = true;
     e.lastUsed = clock.incrementAndGet();
     return true;
+  }
+
+  /** Writes {@code digest}'s pin marker durably (flushed, renamed, directory synced), once. */
+  private void writePin(Digest digest) throws IOException {
+    Path pin = paths.pin(digest);
+    if (!Files.exists(pin)) {
+      AtomicFiles.write(paths, pin, new byte[0]);
+    }
   }
 
   /** Total bytes of stored blobs. */

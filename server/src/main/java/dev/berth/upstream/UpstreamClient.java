@@ -42,6 +42,15 @@ import java.util.concurrent.TimeoutException;
  * followed without {@code Authorization} when they leave the endpoint's host. Thread-safe.
  */
 public final class UpstreamClient {
+  /**
+   * How Berth introduces itself to upstreams and token servers: {@code berth/<version>}, which
+   * registry operators read in their logs (and some registries require a client's own).
+   */
+  public static final String USER_AGENT =
+      "berth/"
+          + java.util.Objects.requireNonNullElse(
+              UpstreamClient.class.getPackage().getImplementationVersion(), "dev");
+
   private static final int MAX_AUTH_TRIES = 3;
   private static final int MAX_REDIRECTS = 5;
   private static final Backoff BACKOFF = Backoff.exponential(200, 5_000).withJitter(0.2);
@@ -129,6 +138,7 @@ public final class UpstreamClient {
     this.redirects =
         WebClient.builder()
             .factory(factory)
+            .setHeader(HttpHeaderNames.USER_AGENT, USER_AGENT)
             .responseTimeout(Duration.ZERO)
             .maxResponseLength(0)
             .decorator(metrics.upstreamCounter(host))
@@ -138,7 +148,11 @@ public final class UpstreamClient {
             host,
             config.credentials().realms(),
             credentials,
-            WebClient.builder().factory(factory).responseTimeout(Duration.ofSeconds(30)).build(),
+            WebClient.builder()
+                .factory(factory)
+                .setHeader(HttpHeaderNames.USER_AGENT, USER_AGENT)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build(),
             blocking,
             metrics);
   }
@@ -151,6 +165,7 @@ public final class UpstreamClient {
         "http".equals(uri.getScheme()) ? URI.create("h1c" + uri.toString().substring(4)) : uri;
     return WebClient.builder(target)
         .factory(factory)
+        .setHeader(HttpHeaderNames.USER_AGENT, USER_AGENT)
         .responseTimeout(Duration.ZERO)
         .maxResponseLength(0)
         .decorator(metrics.upstreamCounter(host));

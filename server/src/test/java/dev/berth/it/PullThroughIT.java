@@ -90,6 +90,12 @@ class PullThroughIT {
   }
 
   @Test
+  void berthIntroducesItselfToTheUpstreamByItsOwnName(@TempDir Path out) {
+    skopeoCopyAll("busybox:1.36", out);
+    assertThat(relay.userAgents()).isNotEmpty().allMatch(a -> a.startsWith("berth/"));
+  }
+
+  @Test
   void secondRegistryPullsByPathPrefix(@TempDir Path out) throws Exception {
     skopeoCopyAll("second.registry.test/org/tool:v1", out);
     assertThat(indexDigest(out)).isEqualTo(tool.digest());

@@ -22,6 +22,7 @@ import java.util.function.Predicate;
  */
 public final class Relay implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<String> userAgents = new CopyOnWriteArrayList<>();
   private final List<Integer> statuses = new CopyOnWriteArrayList<>();
   private final List<String> answers = new CopyOnWriteArrayList<>();
   private final Server server;
@@ -99,6 +100,7 @@ public final class Relay implements AutoCloseable {
     String line = req.method() + " " + req.path();
     requests.add(line);
     authorizations.add(req.headers().get("authorization", ""));
+    userAgents.add(req.headers().get("user-agent", ""));
     HttpStatus fail = failWith;
     if (fail != null) {
       return HttpResponse.of(fail);
@@ -240,6 +242,11 @@ public final class Relay implements AutoCloseable {
   }
 
   /** The {@code Authorization} header of each request so far ("" when absent). */
+  /** The {@code User-Agent} of each request relayed, in order. */
+  public List<String> userAgents() {
+    return List.copyOf(userAgents);
+  }
+
   public List<String> authorizations() {
     return List.copyOf(authorizations);
   }
@@ -359,6 +366,7 @@ public final class Relay implements AutoCloseable {
     statuses.clear();
     answers.clear();
     authorizations.clear();
+    userAgents.clear();
     redirectBlobsTo = null;
     hang = false;
     manifestBody = null;
