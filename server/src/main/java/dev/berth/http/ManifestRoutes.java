@@ -112,11 +112,16 @@ final class ManifestRoutes {
     return b.build();
   }
 
+  /**
+   * The reference a read names. Neither a tag nor a digest names no manifest: {@code 404
+   * MANIFEST_UNKNOWN}, as Distribution answers and the OCI conformance tests expect; a malformed
+   * digest is {@code DIGEST_INVALID}.
+   */
   private static ManifestReference reference(String text) {
     try {
       return ManifestReference.of(text);
     } catch (IllegalArgumentException e) {
-      throw (text.contains(":") ? OciError.DIGEST_INVALID : OciError.MANIFEST_INVALID)
+      throw (Digest.looksLikeDigest(text) ? OciError.DIGEST_INVALID : OciError.MANIFEST_UNKNOWN)
           .with(e.getMessage());
     }
   }

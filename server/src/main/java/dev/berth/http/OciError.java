@@ -26,6 +26,11 @@ public enum OciError {
   /** A chunk that does not start where the upload ends; the answer carries the upload's Range. */
   UPLOAD_OUT_OF_ORDER(
       "BLOB_UPLOAD_INVALID", HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "chunk out of order"),
+  /** A {@code Content-Range} no upload can reach (beyond any length Berth can hold). */
+  UPLOAD_RANGE_INVALID(
+      "BLOB_UPLOAD_INVALID",
+      HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+      "requested range not satisfiable"),
   /** A pushed manifest larger than Berth accepts. */
   MANIFEST_TOO_LARGE("MANIFEST_INVALID", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "manifest too large"),
   /** Berth itself failed unexpectedly; the detail says how. Never a 500. */

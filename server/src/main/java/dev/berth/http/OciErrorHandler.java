@@ -33,7 +33,9 @@ public final class OciErrorHandler implements ServerErrorHandler {
       return render(ctx.method(), e.error(), e.detail()).toHttpResponse();
     }
     log.warn("{} {} failed unexpectedly", ctx.method(), ctx.path(), t);
-    return render(ctx.method(), OciError.UNAVAILABLE, "internal error: " + t).toHttpResponse();
+    // The log has the cause; no class name or stack detail reaches a client.
+    return render(ctx.method(), OciError.UNAVAILABLE, "internal error; Berth's log has the cause")
+        .toHttpResponse();
   }
 
   @Override
@@ -44,7 +46,7 @@ public final class OciErrorHandler implements ServerErrorHandler {
       HttpStatus status,
       String description,
       Throwable cause) {
-    return renderArmeriaStatus(headers, status, description);
+    return renderArmeriaStatus(headers, status, description, cause);
   }
 
   /** Requests Armeria refuses before any service sees them, e.g. a path with {@code ..}. */
@@ -55,16 +57,17 @@ public final class OciErrorHandler implements ServerErrorHandler {
       HttpStatus status,
       String description,
       Throwable cause) {
-    return renderArmeriaStatus(headers, status, description);
+    return renderArmeriaStatus(headers, status, description, cause);
   }
 
   private static AggregatedHttpResponse renderArmeriaStatus(
-      RequestHeaders headers, HttpStatus status, String description) {
+      RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+    String detail = description != null ? description : status.reasonPhrase();
     OciError error =
         switch (status.code()) {
-          case 400 -> OciError.NAME_INVALID;
+          case 400 -> badRequest(detail + " " + causes(cause));
           case 404 -> OciError.NAME_UNKNOWN;
-          case 405 -> OciError.UNSUPPORTED;
+          case 405, 414, 431 -> OciError.UNSUPPORTED;
           case 413 -> OciError.SIZE_INVALID;
           case 416 -> OciError.RANGE_NOT_SATISFIABLE;
           default -> null;
@@ -72,9 +75,20 @@ public final class OciErrorHandler implements ServerErrorHandler {
     if (error == null) {
       return null;
     }
-    String detail = description != null ? description : status.reasonPhrase();
     HttpMethod method = headers == null ? HttpMethod.GET : headers.method();
     return render(method, status, error, detail);
+  }
+
+  /**
+   * The code of a request Armeria refused as malformed: {@code NAME_INVALID} only when the path is
+   * what is wrong, {@code SIZE_INVALID} for a bad {@code Content-Length}, else {@code UNSUPPORTED}.
+   */
+  private static OciError badRequest(String detail) {
+    String d = detail.toLowerCase(java.util.Locale.ROOT);
+    if (d.contains("content-length")) {
+      return OciError.SIZE_INVALID;
+    }
+    return d.contains("path") ? OciError.NAME_INVALID : OciError.UNSUPPORTED;
   }
 
   /** The OCI error body for {@code error}; HEAD responses carry no body, as HTTP requires. */
@@ -102,6 +116,15 @@ public final class OciErrorHandler implements ServerErrorHandler {
       return AggregatedHttpResponse.of(headers);
     }
     return AggregatedHttpResponse.of(headers, com.linecorp.armeria.common.HttpData.wrap(json));
+  }
+
+  /** The messages of {@code cause} and its causes, to tell what a decoder refused. */
+  private static String causes(Throwable cause) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = cause; t != null && b.length() < 1000; t = t.getCause()) {
+      b.append(t.getMessage()).append(' ');
+    }
+    return b.toString();
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -61,6 +61,12 @@ public final class RegistryService implements HttpService {
       access.checkBase(ctx);
       return base(ctx);
     }
+    String raw = ctx.rawPath();
+    int query = raw.indexOf('?');
+    if ((query < 0 ? raw : raw.substring(0, query)).contains("//")) {
+      // Armeria folds "//" into "/": read as such, a/ /b would name a/b's content.
+      throw OciError.NAME_INVALID.with("a repository name has an empty component: " + raw);
+    }
     String ns = ctx.queryParam("ns");
     if (ns != null && !ns.isEmpty()) {
       ctx.addAdditionalResponseHeader(RegistryHeaders.NAMESPACE, ns);

@@ -419,7 +419,13 @@ public final class PushRoutes {
     if (!m.matches()) {
       throw OciError.BLOB_UPLOAD_INVALID.with("not a Content-Range: " + range);
     }
-    return Long.parseLong(m.group(1));
+    try {
+      long start = Long.parseLong(m.group(1));
+      Long.parseLong(m.group(2)); // An end no upload can reach is as wrong as such a start.
+      return start;
+    } catch (NumberFormatException e) {
+      throw OciError.UPLOAD_RANGE_INVALID.with("Content-Range " + range + " is out of range");
+    }
   }
 
   private static Digest parseDigest(String text) {

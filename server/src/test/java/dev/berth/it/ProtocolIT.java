@@ -152,7 +152,7 @@ class ProtocolIT {
     "GET, /v2/proto/blobs/sha256:xyz, 400, DIGEST_INVALID",
     "GET, /v2/proto/blobs/md5:abc, 400, DIGEST_INVALID",
     "GET, /v2/proto/manifests/sha256:short, 400, DIGEST_INVALID",
-    "GET, /v2/proto/manifests/-bad-tag, 400, MANIFEST_INVALID",
+    "GET, /v2/proto/manifests/-bad-tag, 404, MANIFEST_UNKNOWN",
     "GET, /v2/UPPER/manifests/1, 400, NAME_INVALID",
     "GET, /v2/a..b/manifests/1, 400, NAME_INVALID",
     "GET, /v2/evil.example.com/x/manifests/1, 403, DENIED",
