@@ -16,6 +16,7 @@ import dev.berth.routing.RegistryRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code GET|HEAD /v2/<name>/blobs/<digest>}, with {@code Range}. Thread-safe. */
 final class BlobRoutes {
@@ -43,7 +44,36 @@ final class BlobRoutes {
     return HttpResponse.of(
         fetcher
             .get(route.target(), digest)
+            .thenCompose(found -> verifiedForRange(ctx, found))
             .thenApply(found -> serve(ctx, digest, found.content(), found.hit() ? "hit" : "miss")));
+  }
+
+  /**
+   * A {@code Range} is answered from verified bytes only: on a blob still being fetched it waits
+   * until the whole blob is verified (the one upstream fetch stays one), and a failed verification
+   * reaches it as the error, before any status line. A whole-blob client streams as bytes arrive
+   * and is cut should they turn out wrong.
+   */
+  private static CompletableFuture<BlobFetcher.Found> verifiedForRange(
+      ServiceRequestContext ctx, BlobFetcher.Found found) {
+    Content content = found.content();
+    if (content.isComplete() || !ctx.request().headers().contains(HttpHeaderNames.RANGE)) {
+      return CompletableFuture.completedFuture(found);
+    }
+    return content
+        .awaitBeyond(Long.MAX_VALUE - 1)
+        .thenApply(
+            v -> {
+              Throwable failure = content.failure();
+              if (failure instanceof RuntimeException r) {
+                throw r;
+              }
+              if (failure != null) {
+                throw OciError.UPSTREAM_UNAVAILABLE.with(
+                    "the download failed: " + failure.getMessage());
+              }
+              return found;
+            });
   }
 
   private HttpResponse serve(

@@ -205,6 +205,34 @@ class ResilienceIT {
   }
 
   @Test
+  void aRangeDuringAColdFetchGetsOnlyVerifiedBytes(@TempDir Path scratch) throws Exception {
+    long size = 4 << 20;
+    String digest = TestImages.pushRandomBlob(upstream, "library/ranged", scratch, size, 11);
+    byte[] first =
+        java.util.Arrays.copyOf(
+            Files.readAllBytes(TestImages.randomFile(scratch, size, 11)), 65536);
+    relay.flipBlobByte(true);
+    HttpResponse<byte[]> flipped =
+        client.get("/v2/ranged/blobs/" + digest, java.util.Map.of("range", "bytes=0-65535"));
+    assertThat(flipped.statusCode()).as("byte 1000 was wrong: no 206 of it").isEqualTo(502);
+    assertThat(new String(flipped.body(), StandardCharsets.UTF_8)).contains("DIGEST_INVALID");
+    relay.flipBlobByte(false);
+    relay.reset();
+    relay.throttleBlobs(8 << 20);
+    BlobClient blobs = new BlobClient("http://" + berth.address());
+    java.util.concurrent.CompletableFuture<BlobClient.Download> whole =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> blobs.get("/v2/ranged/blobs/" + digest));
+    await().until(() -> relay.blobGets() == 1);
+    HttpResponse<byte[]> ranged =
+        client.get("/v2/ranged/blobs/" + digest, java.util.Map.of("range", "bytes=0-65535"));
+    assertThat(ranged.statusCode()).isEqualTo(206);
+    assertThat(ranged.body()).isEqualTo(first);
+    assertThat(whole.get().digest()).isEqualTo(digest);
+    assertThat(relay.blobGets()).as("one upstream fetch for both").isEqualTo(1);
+  }
+
+  @Test
   void nextEndpointServesWhenTheFirstIsDown(@TempDir Path other) {
     TestImages.Index index = TestImages.pushMultiArch(upstream, "library/chain", "1");
     try (Relay down = new Relay(registry.url());
