@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -48,11 +49,20 @@ public final class BundleWriter {
           "application/vnd.docker.distribution.manifest.v2+json");
 
   private final URI berth;
+  private final Optional<String> authorization;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  public BundleWriter(URI berth) {
+  /** A writer that reads from the Berth at {@code berth}, sending {@code authorization} if any. */
+  public BundleWriter(URI berth, Optional<String> authorization) {
     this.berth = berth;
+    this.authorization = authorization;
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    authorization.ifPresent(a -> b.header("authorization", a));
+    return b;
   }
 
   /** What is to be written: each image's manifests, and every blob with its size. */
@@ -149,9 +159,7 @@ public final class BundleWriter {
       throws IOException, InterruptedException {
     HttpResponse<byte[]> res =
         http.send(
-            HttpRequest.newBuilder(uri(name, "manifests/" + reference))
-                .header("accept", ACCEPT)
-                .build(),
+            request(uri(name, "manifests/" + reference)).header("accept", ACCEPT).build(),
             HttpResponse.BodyHandlers.ofByteArray());
     if (res.statusCode() != 200) {
       throw new IOException(
@@ -187,7 +195,7 @@ public final class BundleWriter {
       throws IOException, InterruptedException {
     HttpResponse<InputStream> res =
         http.send(
-            HttpRequest.newBuilder(uri(name, "blobs/" + digest)).build(),
+            request(uri(name, "blobs/" + digest)).build(),
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = res.body()) {
       if (res.statusCode() != 200) {

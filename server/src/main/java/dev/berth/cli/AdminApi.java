@@ -12,10 +12,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -54,10 +57,10 @@ final class AdminApi {
    * The {@code Authorization} header for {@code --user} (or {@code $BERTH_USER}) with the password
    * in {@code $BERTH_PASSWORD}; empty when no user is named.
    */
-  java.util.Optional<String> authorization(CommandLine cmd) {
+  Optional<String> authorization(CommandLine cmd) {
     String name = user != null ? user : System.getenv("BERTH_USER");
     if (name == null || name.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     String password = System.getenv(PASSWORD_VARIABLE);
     if (password == null) {
@@ -65,10 +68,8 @@ final class AdminApi {
           cmd, "--user " + name + ": set its password or token in $" + PASSWORD_VARIABLE);
     }
     String pair = name + ":" + password;
-    return java.util.Optional.of(
-        "Basic "
-            + java.util.Base64.getEncoder()
-                .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return Optional.of(
+        "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The running Berth these options name. */
@@ -134,7 +135,7 @@ final class AdminApi {
    * says what it holds.
    */
   static Stream<String> prefetch(
-      URI base, java.util.Optional<String> authorization, List<ImageRequest> images, boolean check)
+      URI base, Optional<String> authorization, List<ImageRequest> images, boolean check)
       throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.put("check", check);

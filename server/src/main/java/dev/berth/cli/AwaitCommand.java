@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -93,6 +94,7 @@ final class AwaitCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
     }
     URI base = target.base(spec.commandLine());
+    Optional<String> authorization = target.authorization(spec.commandLine());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean terminal = AdminApi.isTerminal();
@@ -104,7 +106,7 @@ final class AwaitCommand implements Callable<Integer> {
     while (true) {
       JsonNode status;
       try {
-        status = fetch(http, base);
+        status = fetch(http, base, authorization);
         unreachableSince = 0;
       } catch (Unreachable e) {
         // A Berth restarting (it resumes its forwards) is waited for a while; a missing one is not.
@@ -182,13 +184,15 @@ final class AwaitCommand implements Callable<Integer> {
     }
   }
 
-  private static JsonNode fetch(HttpClient http, URI base) throws IOException {
+  private static JsonNode fetch(HttpClient http, URI base, Optional<String> authorization)
+      throws IOException {
     URI status = base.resolve("/_berth/v1/forwarding");
     try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(30));
+      // The status is open; credentials are sent when given, for a proxy in front of Berth.
+      authorization.ifPresent(a -> request.header("authorization", a));
       HttpResponse<byte[]> res =
-          http.send(
-              HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(30)).build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+          http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (res.statusCode() != 200) {
         throw new IllegalStateException(status + " answered " + res.statusCode());
       }

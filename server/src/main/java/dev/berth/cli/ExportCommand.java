@@ -64,7 +64,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     URI base = target.base(cmd);
     PrintWriter out = cmd.getOut();
-    BundleWriter writer = new BundleWriter(base);
+    BundleWriter writer = new BundleWriter(base, target.authorization(cmd));
     BundleWriter.Plan plan = writer.plan(names, platforms);
     long total = plan.bytes();
     AtomicLong done = new AtomicLong();

@@ -103,13 +103,21 @@ public final class BlobFetcher {
       fill.start();
     }
     Target filledFor = fillTargets.getOrDefault(fill, target);
-    return fill.started.handleAsync(
-        (size, e) -> {
-          if (e != null) {
-            notFound.rememberIfNotFound(target + "@" + digest, e);
-            throw new java.util.concurrent.CompletionException(e);
-          }
-          // The upstream answered the download for this repository: it holds the blob.
+    CompletableFuture<Long> started =
+        fill.started.whenComplete(
+            (size, e) -> {
+              if (e != null) {
+                notFound.rememberIfNotFound(target + "@" + digest, e);
+              }
+            });
+    if (membership.cached(filledFor, digest).isPresent()) {
+      // Known already (its manifest named it): no record to write, no thread to change.
+      return started.thenApply(size -> new Found(fill, false));
+    }
+    // The upstream answered the download for this repository: it holds the blob. The record is a
+    // durable write, kept off the event loop.
+    return started.thenApplyAsync(
+        size -> {
           membership.addBlob(filledFor, digest);
           return new Found(fill, false);
         },

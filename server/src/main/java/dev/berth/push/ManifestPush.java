@@ -265,8 +265,10 @@ public final class ManifestPush {
   /** The error for a manifest that names content held neither here nor upstream. */
   static RuntimeException unknown(List<Digest> missing) {
     return OciError.MANIFEST_BLOB_UNKNOWN.with(
-        "the manifest names content this registry does not hold: "
-            + String.join(", ", missing.stream().map(Digest::toString).toList()));
+        "the manifest names content this repository does not hold: "
+            + String.join(", ", missing.stream().map(Digest::toString).toList())
+            + "; push it to this repository first, or mount it from one you may pull that holds"
+            + " it");
   }
 
   /** What a manifest names: blobs, and child manifests (of an index). */
@@ -302,7 +304,7 @@ public final class ManifestPush {
     List<Digest> missing = new ArrayList<>();
     try {
       for (Digest d : named.manifests()) {
-        if (manifests.get(d).isEmpty() || !membership.holds(target, d)) {
+        if (!membership.holds(target, d) || manifests.get(d).isEmpty()) {
           missing.add(d);
         }
       }
@@ -310,7 +312,7 @@ public final class ManifestPush {
       throw new UncheckedIOException(e);
     }
     for (Digest d : named.blobs()) {
-      if (!blobs.contains(d) || !membership.holds(target, d)) {
+      if (!membership.holds(target, d) || !blobs.contains(d)) {
         missing.add(d);
       }
     }

@@ -8,6 +8,7 @@ import dev.berth.oci.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +103,7 @@ final class MemberDerivation {
       return;
     }
     Set<Digest> seen = new HashSet<>();
-    List<Descriptor> todo = new java.util.ArrayList<>();
+    List<Descriptor> todo = new ArrayList<>();
     todo.add(new Descriptor(t.orElse(""), digest.get(), 0, null));
     while (!todo.isEmpty()) {
       Descriptor d = todo.remove(todo.size() - 1);
@@ -165,11 +166,10 @@ final class MemberDerivation {
 
   /** A digest written as {@code <algorithm>-<hex>}, as referrer directories name it. */
   private static Optional<Digest> dashed(String text) {
-    int dash = text.indexOf('-');
-    return dash < 0
-        ? Optional.empty()
-        : digest(
-            JSON.getNodeFactory()
-                .textNode(text.substring(0, dash) + ":" + text.substring(dash + 1)));
+    try {
+      return Optional.of(Digest.of(text.replaceFirst("-", ":")));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 }

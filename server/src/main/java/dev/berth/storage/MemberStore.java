@@ -21,7 +21,10 @@ public final class MemberStore {
   public static final String BLOB = "";
 
   private final StoragePaths paths;
-  private final Cache<String, String> memory = Caffeine.newBuilder().maximumSize(200_000).build();
+  private final Cache<Key, String> memory = Caffeine.newBuilder().maximumSize(200_000).build();
+
+  /** A memory key: looked up on every manifest and blob hit, so no string is built for it. */
+  private record Key(String registry, String repository, Digest digest) {}
 
   public MemberStore(StoragePaths paths) {
     this.paths = paths;
@@ -76,7 +79,7 @@ public final class MemberStore {
     Files.deleteIfExists(paths.member(registry, repository, digest));
   }
 
-  private static String key(String registry, String repository, Digest digest) {
-    return registry + "/" + repository + "@" + digest;
+  private static Key key(String registry, String repository, Digest digest) {
+    return new Key(registry, repository, digest);
   }
 }

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.testing.Berth;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Cmd;
+import dev.berth.testing.Htpasswd;
 import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.Relay;
 import dev.berth.testing.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
  * With {@code auth}, the admin endpoints that make Berth fetch or tell what it holds need
@@ -43,9 +42,7 @@ class AdminAccessIT {
     relay = new Relay(registry.url());
     TestImages.pushMultiArch(registry.client(), "library/app", "1");
     TestImages.pushMultiArch(registry.client(), "other/app", "1");
-    Path htpasswd =
-        Files.writeString(
-            dir.resolve("htpasswd"), "alice:" + BCrypt.hashpw("alice-pw", BCrypt.gensalt(4)));
+    Path htpasswd = Htpasswd.write(dir, ALICE);
     berth =
         Berth.start(
             dir.resolve("data"),
@@ -123,6 +120,22 @@ class AdminAccessIT {
     assertThat(anonymous.exit()).isNotZero();
     assertThat(anonymous.out() + anonymous.err()).contains("401");
     assertThat(ok.out()).doesNotContain("alice-pw");
+  }
+
+  @Test
+  void anExportAuthenticatesLikeTheOtherCommands(@TempDir Path out) {
+    String archive = out.resolve("app.tar").toString();
+    List<String> args =
+        List.of("export", "-o", archive, "--berth", berth.address(), "library/app:1");
+    Cmd.Result anonymous = Cmd.run(BerthProcess.command(List.of(), args), 120);
+    assertThat(anonymous.exit()).isNotZero();
+    List<String> asAlice = new java.util.ArrayList<>(args);
+    asAlice.addAll(1, List.of("--user", "alice"));
+    Cmd.Result ok =
+        Cmd.run(
+            BerthProcess.command(List.of(), asAlice), Map.of("BERTH_PASSWORD", "alice-pw"), 120);
+    assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
+    assertThat(Path.of(archive)).isNotEmptyFile();
   }
 
   private static HttpResponse<String> prefetch(String body, String userPass) {

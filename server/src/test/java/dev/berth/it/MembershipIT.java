@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.linecorp.armeria.common.HttpStatus;
 import dev.berth.testing.Berth;
+import dev.berth.testing.Htpasswd;
 import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.RegistryClient;
@@ -11,7 +12,6 @@ import dev.berth.testing.Relay;
 import dev.berth.testing.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
  * A digest is not a capability: Berth serves a manifest or blob under a repository only when that
@@ -57,12 +56,7 @@ class MembershipIT {
         TestImages.pushImage(up, "accept/busybox", "linux/amd64", "shared");
     sharedInMulti = TestImages.pushImage(up, "accept/multi", "linux/amd64", "shared");
     assertThat(sharedInBusybox.layers()).isEqualTo(sharedInMulti.layers());
-    StringBuilder htpasswd = new StringBuilder();
-    for (String userPass : List.of(ALICE, ADMIN, CI)) {
-      String[] p = userPass.split(":");
-      htpasswd.append(p[0]).append(':').append(BCrypt.hashpw(p[1], BCrypt.gensalt(4))).append('\n');
-    }
-    Path users = Files.writeString(dir.resolve("htpasswd"), htpasswd);
+    Path users = Htpasswd.write(dir, ALICE, ADMIN, CI);
     String upstreams =
         """
         upstreams:

@@ -236,7 +236,8 @@ public final class Authenticator {
     }
     String host = realm.getHost() == null ? "" : realm.getHost().toLowerCase(Locale.ROOT);
     if (!Realms.mayReceive(endpoint.getHost(), host, realms)) {
-      if (refusedRealms.add(host)) {
+      // Once per realm host; a bounded set, as an upstream names whatever realms it likes.
+      if (refusedRealms.size() < 1_000 && refusedRealms.add(host)) {
         log.warn(
             "{}: {} named the token realm host {}, outside its own domain and not in"
                 + " credentials.realms: no credentials are sent there",
