@@ -114,6 +114,14 @@ public record UpstreamConfig(
         firstByteTimeout);
   }
 
+  /**
+   * Whether pushes here are acknowledged once journaled: such a push depends on Berth alone, so
+   * what it asks before uploading is answered from Berth's own records.
+   */
+  public boolean forwardsAsync() {
+    return push && forwarding == ForwardMode.ASYNC;
+  }
+
   /** An upstream with the default settings and the given endpoints. */
   public static UpstreamConfig of(String name, String... endpoints) {
     return new UpstreamConfig(

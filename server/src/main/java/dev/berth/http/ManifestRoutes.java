@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.config.UpstreamConfig;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
@@ -20,6 +21,7 @@ import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
 import dev.berth.routing.RegistryRoute;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** {@code GET|HEAD /v2/<name>/manifests/<reference>}. Thread-safe. */
 final class ManifestRoutes {
@@ -54,7 +56,31 @@ final class ManifestRoutes {
                   siblings.served(route.target(), m.manifest());
                   return respond(ctx.method(), m);
                 });
+    if (ctx.method() == HttpMethod.HEAD
+        && route.target().upstream().map(UpstreamConfig::forwardsAsync).orElse(false)) {
+      res = res.exceptionally(e -> unknownWhileUnavailable(route, e));
+    }
     return HttpResponse.of(res);
+  }
+
+  /**
+   * On an async push target a push client asks with {@code HEAD} whether a manifest is there before
+   * pushing it, and an async push does not depend on the upstream: while the upstream cannot
+   * answer, a manifest Berth does not hold is unknown, and the push goes ahead to be forwarded
+   * later.
+   */
+  private static HttpResponse unknownWhileUnavailable(RegistryRoute route, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof RegistryException r && r.error() == OciError.UPSTREAM_UNAVAILABLE) {
+      throw OciError.MANIFEST_UNKNOWN.with(
+          route.target()
+              + ":"
+              + route.reference()
+              + " is not held here and the upstream is unavailable ("
+              + r.detail()
+              + ")");
+    }
+    throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
   }
 
   /**

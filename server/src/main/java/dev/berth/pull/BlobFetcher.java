@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.util.BlockingTaskExecutor;
+import dev.berth.config.UpstreamConfig;
 import dev.berth.http.OciError;
 import dev.berth.http.RegistryException;
 import dev.berth.metrics.BerthMetrics;
@@ -176,13 +177,25 @@ public final class BlobFetcher {
 
   /**
    * The size of blob {@code digest} without fetching it: from the store, or from an upstream {@code
-   * HEAD}.
+   * HEAD}. On an async push target only from what Berth holds for the repository: the client asks
+   * before uploading, and an async push does not depend on the upstream.
    */
   public CompletableFuture<Size> size(Target target, Digest digest) {
     return size(target, digest, false);
   }
 
   private CompletableFuture<Size> size(Target target, Digest digest, boolean confirmed) {
+    if (!confirmed && target.upstream().map(UpstreamConfig::forwardsAsync).orElse(false)) {
+      // A push client asks before uploading; an async push must not wait on the upstream.
+      return CompletableFuture.supplyAsync(() -> membership.holds(target, digest), blocking)
+          .thenCompose(
+              held -> {
+                if (!held || (store.find(digest).isEmpty() && !fills.containsKey(digest))) {
+                  throw unknown(target, digest);
+                }
+                return size(target, digest, true);
+              });
+    }
     Optional<BlobFile> stored = store.find(digest);
     BlobFill inFlight = fills.get(digest);
     if ((stored.isPresent() || inFlight != null)

@@ -175,6 +175,75 @@ class AsyncForwardIT {
     }
   }
 
+  /**
+   * skopeo, docker and ctr push to an async target whose upstream answers 503 to everything: the
+   * pushes depend on Berth alone (a blob HEAD answers from what Berth holds for the repository),
+   * and forwarding catches up once the upstream is back.
+   */
+  @Test
+  void skopeoDockerAndCtrPushWhileTheUpstreamAnswers503ToEverything(@TempDir Path work)
+      throws Exception {
+    TestImages.Index index = TestImages.pushMultiArch(upstream.client(), "source/multi", "1");
+    String source = "127.0.0.1:" + upstream.port() + "/source/multi:1";
+    String containerd = "/var/run/docker/containerd/containerd.sock";
+    List<String> ctr = List.of("ctr", "-a", containerd, "-n", "berth-async");
+    Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+    Files.writeString(rootfs.resolve("hello.txt"), "pushed by docker during an outage");
+    Path tar = work.resolve("rootfs.tar");
+    Cmd.run(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).ok();
+    Cmd.run(concat(ctr, "images", "pull", "--plain-http", "--all-platforms", source)).ok();
+    try (Relay relay = new Relay(upstream.url());
+        Berth berth = Berth.start(dir.resolve("push-outage"), asyncConfig(relay.url(), ""))) {
+      relay.failWith(HttpStatus.SERVICE_UNAVAILABLE);
+      String skopeoRef = berth.address() + "/registry.test/outage/skopeo:1";
+      String dockerRef = berth.address() + "/registry.test/outage/docker:1";
+      String ctrRef = berth.address() + "/registry.test/outage/ctr:1";
+      try {
+        Cmd.Result skopeo = Cmd.skopeoCopy("docker://" + source, "docker://" + skopeoRef);
+        assertThat(skopeo.exit()).as(skopeo.out() + skopeo.err()).isZero();
+
+        Cmd.run(List.of("docker", "import", tar.toString(), dockerRef)).ok();
+        Cmd.Result docker = Cmd.run(List.of("docker", "push", dockerRef));
+        assertThat(docker.exit()).as(docker.out() + docker.err()).isZero();
+
+        Cmd.run(concat(ctr, "images", "tag", "--force", source, ctrRef)).ok();
+        Cmd.Result pushed = Cmd.run(concat(ctr, "images", "push", "--plain-http", ctrRef));
+        assertThat(pushed.exit()).as(pushed.out() + pushed.err()).isZero();
+        assertThat(upstreamManifest("outage/skopeo", "1").statusCode()).isEqualTo(404);
+
+        relay.reset();
+        Cmd.Result waited = await(berth.address(), "--all", "--timeout", "120s");
+        assertThat(waited.exit()).as(waited.out() + waited.err()).isZero();
+        Map<String, String> any =
+            Map.of(
+                "accept",
+                String.join(
+                    ",",
+                    TestImages.OCI_INDEX,
+                    TestImages.OCI_MANIFEST,
+                    "application/vnd.docker.distribution.manifest.v2+json"));
+        for (String repo : List.of("outage/skopeo", "outage/docker", "outage/ctr")) {
+          HttpResponse<byte[]> got = upstream.client().get("/v2/" + repo + "/manifests/1", any);
+          assertThat(got.statusCode()).as(repo).isEqualTo(200);
+          if (!repo.endsWith("docker")) {
+            assertThat(got.headers().firstValue("docker-content-digest"))
+                .as(repo)
+                .contains(index.digest());
+          }
+        }
+      } finally {
+        Cmd.run(List.of("docker", "image", "rm", dockerRef));
+        Cmd.run(concat(ctr, "images", "rm", source, ctrRef));
+      }
+    }
+  }
+
+  private static List<String> concat(List<String> a, String... b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(b));
+    return all;
+  }
+
   @Test
   void aRejectedForwardFailsForGoodAndAwaitSaysWhy() throws Exception {
     try (Relay relay = new Relay(upstream.url());
