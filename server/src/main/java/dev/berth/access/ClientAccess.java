@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -35,14 +36,63 @@ public final class ClientAccess {
   private static final String ANY_USER = "*";
   private static final String CHALLENGE = "Basic realm=\"berth\"";
 
+  /** Where Berth issues its bearer tokens, for clients that see its token challenge. */
+  public static final String TOKEN_PATH = "/_berth/v1/token";
+
   private final AuthConfig config;
   private final Map<String, String> bcrypt;
   private final Cache<String, String> verified =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
 
+  private final BearerTokens tokens = new BearerTokens(Clock.systemUTC());
+
+  /**
+   * Whether clients are challenged for a bearer token of Berth's own rather than for Basic: when
+   * {@code anonymous} may pull but named users may do more. A Basic challenge on {@code /v2/} would
+   * stop Docker's anonymous pulls ({@code no basic auth credentials}), and a {@code 200} there
+   * makes skopeo and podman push without the credentials they hold; a token challenge lets each
+   * client fetch a token as who it is, anonymous or not.
+   */
+  private final boolean challengesForTokens;
+
   private ClientAccess(AuthConfig config, Map<String, String> bcrypt) {
     this.config = config;
     this.bcrypt = bcrypt;
+    this.challengesForTokens = config != null && namedUsersGetMore(config.rules());
+  }
+
+  private static boolean namedUsersGetMore(List<AuthConfig.Rule> rules) {
+    List<AuthConfig.Rule> anonymous =
+        rules.stream().filter(r -> r.users().contains(ANONYMOUS)).toList();
+    if (anonymous.isEmpty()) {
+      return false;
+    }
+    List<String> anonymousPush = anonymous.stream().flatMap(r -> r.push().stream()).toList();
+    List<String> anonymousPull =
+        anonymous.stream().flatMap(r -> concat(r.pull(), r.push()).stream()).toList();
+    for (AuthConfig.Rule rule : rules) {
+      if (rule.users().equals(List.of(ANONYMOUS))) {
+        continue;
+      }
+      if (!covered(rule.push(), anonymousPush) || !covered(rule.pull(), anonymousPull)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every prefix in {@code grants} lies within one of {@code within}. */
+  private static boolean covered(List<String> grants, List<String> within) {
+    for (String grant : grants) {
+      String g = grant.endsWith("/") || grant.equals(ANY_USER) ? grant : grant + "/";
+      boolean inside =
+          within.stream()
+              .anyMatch(w -> w.equals(ANY_USER) || g.startsWith(w.endsWith("/") ? w : w + "/"));
+      if (!inside) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Access as {@code config} says; null lets every client in. */
@@ -141,7 +191,7 @@ public final class ClientAccess {
     return false;
   }
 
-  private static void refuse(Optional<String> user, String what) {
+  private void refuse(Optional<String> user, String what) {
     if (user.isEmpty()) {
       throw unauthorized("authentication required to " + what);
     }
@@ -154,9 +204,10 @@ public final class ClientAccess {
     if (config == null) {
       return;
     }
+    boolean presented = ctx.request().headers().contains(HttpHeaderNames.AUTHORIZATION);
     Optional<String> user = user(ctx);
     boolean anonymousRule = config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
-    if (user.isEmpty() && !anonymousRule) {
+    if (user.isEmpty() && (!anonymousRule || (challengesForTokens && !presented))) {
       throw unauthorized("authentication required");
     }
   }
@@ -173,8 +224,18 @@ public final class ClientAccess {
     if (header == null || header.isBlank()) {
       return Optional.empty();
     }
+    if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return tokens
+          .verify(header.substring(7).trim())
+          .orElseThrow(() -> unauthorized("the token is invalid or has expired"));
+    }
+    return basicUser(header);
+  }
+
+  /** The user of a {@code Basic} header, verified; 401 when the credentials are not valid. */
+  Optional<String> basicUser(String header) {
     if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw unauthorized("only Basic credentials are accepted");
+      throw unauthorized("only Basic credentials and Berth's own bearer tokens are accepted");
     }
     String decoded;
     try {
@@ -188,18 +249,31 @@ public final class ClientAccess {
     if (colon <= 0) {
       throw unauthorized("malformed Basic credentials");
     }
-    String name = decoded.substring(0, colon);
-    String password = decoded.substring(colon + 1);
-    String key = Digest.sha256(decoded.getBytes(StandardCharsets.UTF_8)).hex();
+    return Optional.of(authenticate(decoded.substring(0, colon), decoded.substring(colon + 1)));
+  }
+
+  /** {@code name}, once {@code password} is verified for it; 401 otherwise. */
+  String authenticate(String name, String password) {
+    String key = Digest.sha256((name + ":" + password).getBytes(StandardCharsets.UTF_8)).hex();
     if (name.equals(verified.getIfPresent(key))) {
-      return Optional.of(name);
+      return name;
     }
     if (!valid(name, password)) {
       // Neither the name's existence nor the password is told apart.
       throw unauthorized("invalid user name or password");
     }
     verified.put(key, name);
-    return Optional.of(name);
+    return name;
+  }
+
+  /** A bearer token for {@code user} (empty for anonymous), and how long it is good for. */
+  String issue(Optional<String> user) {
+    return tokens.issue(user);
+  }
+
+  /** Whether anonymous clients may have a token: when a rule grants {@code anonymous} anything. */
+  boolean anonymousAllowed() {
+    return config == null || config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
   }
 
   private boolean valid(String name, String password) {
@@ -226,10 +300,21 @@ public final class ClientAccess {
     }
   }
 
-  private static RuntimeException unauthorized(String detail) {
-    ServiceRequestContext.current()
-        .addAdditionalResponseHeader(HttpHeaderNames.WWW_AUTHENTICATE, CHALLENGE);
+  RuntimeException unauthorized(String detail) {
+    ServiceRequestContext ctx = ServiceRequestContext.current();
+    ctx.addAdditionalResponseHeader(
+        HttpHeaderNames.WWW_AUTHENTICATE, challengesForTokens ? tokenChallenge(ctx) : CHALLENGE);
     return OciError.UNAUTHORIZED.with(detail);
+  }
+
+  /** {@code Bearer realm=...}: the token endpoint at the address the client used. */
+  private static String tokenChallenge(ServiceRequestContext ctx) {
+    String authority = ctx.request().headers().authority();
+    if (authority == null || authority.isBlank()) {
+      authority = ctx.localAddress().getHostString() + ":" + ctx.localAddress().getPort();
+    }
+    String scheme = ctx.sessionProtocol().isTls() ? "https" : "http";
+    return "Bearer realm=\"" + scheme + "://" + authority + TOKEN_PATH + "\",service=\"berth\"";
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

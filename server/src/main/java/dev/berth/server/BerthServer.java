@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
 import dev.berth.access.ClientAccess;
+import dev.berth.access.TokenService;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
 import dev.berth.http.OciErrorHandler;
@@ -173,6 +174,9 @@ public final class BerthServer implements AutoCloseable {
             upstreams,
             config.prefetch().reservePulls());
     sb.service("/_berth/v1/prefetch", new PrefetchService(prefetcher, access));
+    if (config.auth() != null) {
+      sb.service(ClientAccess.TOKEN_PATH, new TokenService(access));
+    }
     new PrefetchSchedule(config.prefetch(), prefetcher).start(blocking);
     RegistryService registry =
         new RegistryService(
