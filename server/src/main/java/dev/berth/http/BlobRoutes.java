@@ -12,6 +12,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.Content;
+import dev.berth.pull.PassThrough;
 import dev.berth.routing.RegistryRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,8 +45,29 @@ final class BlobRoutes {
     return HttpResponse.of(
         fetcher
             .get(route.target(), digest)
-            .thenCompose(found -> verifiedForRange(ctx, found))
-            .thenApply(found -> serve(ctx, digest, found.content(), found.hit() ? "hit" : "miss")));
+            .thenCompose(
+                found ->
+                    found.through() != null
+                        ? CompletableFuture.completedFuture(
+                            passThrough(ctx, digest, found.through()))
+                        : verifiedForRange(ctx, found)
+                            .thenApply(
+                                f -> serve(ctx, digest, f.content(), f.hit() ? "hit" : "miss"))));
+  }
+
+  /**
+   * A blob the disk has no room for, streamed through from the upstream: whole, verified as it
+   * passes. A {@code Range} of it cannot be verified, so it is refused before the status line.
+   */
+  private static HttpResponse passThrough(
+      ServiceRequestContext ctx, Digest digest, PassThrough through) {
+    if (ctx.request().headers().contains(HttpHeaderNames.RANGE)) {
+      through.abort();
+      throw OciError.UNAVAILABLE.with(
+          digest + " is not cached and the disk is full: a range of it cannot be verified");
+    }
+    return HttpResponse.of(
+        headers(HttpStatus.OK, digest, through.size(), "miss").build(), through.verifiedBody());
   }
 
   /**

@@ -138,6 +138,20 @@ public final class BerthMetrics {
         .increment();
   }
 
+  /** Counts the data directory's failed writes by cause: {@code no_space} and {@code io}. */
+  public void storageWriteFailures(dev.berth.storage.DiskSpace disk) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "berth.storage.write.failures", disk, d -> (double) d.noSpaceFailures())
+        .description("Writes to the data directory that failed or were refused, by cause")
+        .tag("cause", "no_space")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "berth.storage.write.failures", disk, d -> (double) d.otherFailures())
+        .description("Writes to the data directory that failed or were refused, by cause")
+        .tag("cause", "io")
+        .register(registry);
+  }
+
   /** Reports the pull rate limit {@code upstream} states (Docker Hub); -1 until it says. */
   public void rateLimit(
       String upstream,

@@ -57,7 +57,11 @@ public final class BlobFetcher {
   }
 
   /** What a blob request gets: the content to stream, and whether it came from the store. */
-  public record Found(Content content, boolean hit) {}
+  public record Found(Content content, boolean hit, PassThrough through) {
+    Found(Content content, boolean hit) {
+      this(content, hit, null);
+    }
+  }
 
   /**
    * The blob {@code digest} of {@code target}: stored content at once, or a download that has
@@ -92,6 +96,9 @@ public final class BlobFetcher {
       return membership.confirm(target, digest, null).thenCompose(t -> get(target, digest, true));
     }
     metrics.cacheRequest("blob", "miss");
+    if (running == null && !store.disk().hasRoomFor(0)) {
+      return passThrough(target, digest);
+    }
     BlobFill fill = fills.computeIfAbsent(digest, d -> newFill(target, d));
     if (fill.claimStart()) {
       // Outside computeIfAbsent: a fill that fails at once removes itself from the map.
@@ -111,18 +118,47 @@ public final class BlobFetcher {
                 notFound.rememberIfNotFound(target + "@" + digest, e);
               }
             });
+    CompletableFuture<Found> found;
     if (membership.cached(filledFor, digest).isPresent()) {
       // Known already (its manifest named it): no record to write, no thread to change.
-      return started.thenApply(size -> new Found(fill, false));
+      found = started.thenApply(size -> new Found(fill, false));
+    } else {
+      // The upstream answered the download for this repository: it holds the blob. The record is
+      // a durable write, kept off the event loop.
+      found =
+          started.thenApplyAsync(
+              size -> {
+                membership.addBlob(filledFor, digest);
+                return new Found(fill, false);
+              },
+              blocking);
     }
-    // The upstream answered the download for this repository: it holds the blob. The record is a
-    // durable write, kept off the event loop.
-    return started.thenApplyAsync(
-        size -> {
-          membership.addBlob(filledFor, digest);
-          return new Found(fill, false);
-        },
-        blocking);
+    // No room to store it: streamed through instead, before any status line was sent.
+    return found.exceptionallyCompose(
+        e -> fill.noRoom ? passThrough(target, digest) : CompletableFuture.failedFuture(e));
+  }
+
+  /**
+   * Blob {@code digest} streamed from {@code target}'s upstream to one client, verified and not
+   * stored: the disk has no room for it. Nothing is recorded either, as that too is a write.
+   */
+  private CompletableFuture<Found> passThrough(Target target, Digest digest) {
+    store.disk().refused();
+    UpstreamCall call = call(target, digest, HttpMethod.GET, "pull blob (not cached: disk full)");
+    return client(target)
+        .exchange(call)
+        .handle(
+            (x, e) -> {
+              if (e != null) {
+                throw UpstreamErrors.unavailable(call, UpstreamClient.unwrap(e));
+              }
+              if (x.status() != 200) {
+                x.body().abort();
+                throw UpstreamErrors.forStatus(call, x, OciError.BLOB_UNKNOWN);
+              }
+              long size = x.headers().contentLength();
+              return new Found(null, false, new PassThrough(digest, size, x.body(), metrics));
+            });
   }
 
   /** The blob stored, or downloaded whole and verified with only its commit still under way. */
@@ -147,10 +183,16 @@ public final class BlobFetcher {
     }
     return get(target, digest)
         .thenCompose(
-            found ->
-                found.content() instanceof BlobFill fill
-                    ? fill.done.thenApply(path -> true)
-                    : CompletableFuture.completedFuture(false));
+            found -> {
+              if (found.through() != null) {
+                found.through().abort();
+                throw OciError.UNAVAILABLE.with(
+                    target + "@" + digest + ": the disk is full: nothing new can be stored");
+              }
+              return found.content() instanceof BlobFill fill
+                  ? fill.done.thenApply(path -> true)
+                  : CompletableFuture.completedFuture(false);
+            });
   }
 
   private boolean isOffline(Target target) {

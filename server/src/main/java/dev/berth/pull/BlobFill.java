@@ -11,6 +11,7 @@ import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ChunkDrain;
 import dev.berth.storage.ChunkHasher;
+import dev.berth.storage.DiskSpace;
 import dev.berth.storage.Growth;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
@@ -75,6 +76,9 @@ final class BlobFill implements GrowingContent {
   private FileChannel out;
   private int resumes;
 
+  /** Set when the fill failed for lack of disk space: the blob may still be streamed through. */
+  volatile boolean noRoom;
+
   /** The body being read now; a stalled one is abandoned and its late signals ignored. */
   private volatile Writer reading;
 
@@ -115,9 +119,9 @@ final class BlobFill implements GrowingContent {
       Files.createDirectories(temp.getParent());
       out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      fail(
-          OciError.UPSTREAM_UNAVAILABLE.with(
-              call.description() + ": cannot write " + temp + ": " + e));
+      store.disk().writeFailed(e);
+      noRoom = DiskSpace.isNoSpace(e);
+      fail(OciError.UNAVAILABLE.with(call.description() + ": cannot store the blob: " + e));
       return;
     }
     ScheduledFuture<?> watchdog =
@@ -145,6 +149,15 @@ final class BlobFill implements GrowingContent {
     if ((!resumed && status == 200) || (resumed && status == 206)) {
       if (!resumed) {
         size = x.headers().contentLength();
+        if (!store.disk().hasRoomFor(size)) {
+          store.disk().refused();
+          noRoom = true;
+          x.body().abort();
+          fail(
+              OciError.UNAVAILABLE.with(
+                  call.description() + ": the disk is full: no room for " + size + " bytes"));
+          return;
+        }
         started.complete(size);
       }
       Writer writer = new Writer(x.body());
@@ -233,8 +246,13 @@ final class BlobFill implements GrowingContent {
       n += bufs[i].remaining();
     }
     hasher.add(raw);
-    for (long left = n; left > 0; ) {
-      left -= out.write(bufs);
+    try {
+      for (long left = n; left > 0; ) {
+        left -= out.write(bufs);
+      }
+    } catch (IOException e) {
+      store.disk().writeFailed(e);
+      throw new StoreFailure(e);
     }
     metrics.bytesFetched(n);
     lastProgressNanos = System.nanoTime();
@@ -280,6 +298,11 @@ final class BlobFill implements GrowingContent {
   }
 
   private void onError(Throwable t) {
+    if (t instanceof StoreFailure f) {
+      // The upstream is not at fault: asking it again would not help.
+      fail(OciError.UNAVAILABLE.with(call.description() + ": cannot store: " + f.getCause()));
+      return;
+    }
     boolean temporary = !(t instanceof UpstreamException u) || u.isTemporary();
     if (done.isDone()) {
       return;
@@ -338,6 +361,15 @@ final class BlobFill implements GrowingContent {
       } catch (IOException io) {
         log.warn("cannot remove {}: {}", temp, io.toString());
       }
+    }
+  }
+
+  /** A write to the temporary file failed: not the upstream's doing, so nothing is resumed. */
+  private static final class StoreFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StoreFailure(IOException cause) {
+      super(cause);
     }
   }
 

@@ -143,17 +143,25 @@ public final class PushRoutes {
       }
       // Not held where the client may read it: it goes on with an upload, as the spec says.
     }
+    String single = ctx.queryParam("digest");
+    Digest digest = single != null && mount == null ? parseDigest(single) : null;
     String id;
     try {
       id = uploads.start();
     } catch (IOException e) {
       throw OciError.UNAVAILABLE.with("cannot start an upload: " + e.getMessage());
     }
-    String single = ctx.queryParam("digest");
-    if (single != null && mount == null) {
-      Digest digest = parseDigest(single);
+    if (digest != null) {
+      String session = id;
       return HttpResponse.of(
           completeAndForward(route, req, id, digest, -1)
+              .whenComplete(
+                  (size, e) -> {
+                    if (e != null) {
+                      // The client never learnt this session: what it received goes at once.
+                      uploads.cancel(session);
+                    }
+                  })
               .thenApply(
                   size -> {
                     forward(route, digest);

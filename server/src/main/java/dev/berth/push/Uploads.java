@@ -301,16 +301,31 @@ public final class Uploads {
     @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time per session: see busy.
     protected void write(List<HttpData> chunks) throws IOException {
       ByteBuffer[] bufs = new ByteBuffer[chunks.size()];
+      ByteBuffer[] toHash = new ByteBuffer[bufs.length];
       long n = 0;
       for (int i = 0; i < bufs.length; i++) {
         bufs[i] = chunks.get(i).byteBuf().nioBuffer();
-        if (session.sha256 != null) {
-          session.sha256.update(bufs[i].duplicate());
-        }
+        toHash[i] = bufs[i].duplicate();
         n += bufs[i].remaining();
       }
-      for (long left = n; left > 0; ) {
-        left -= out.write(bufs);
+      try {
+        for (long left = n; left > 0; ) {
+          left -= out.write(bufs);
+        }
+      } catch (IOException e) {
+        // The file goes back to what the session reports, so the client can resume from there.
+        blobs.disk().writeFailed(e);
+        try {
+          out.truncate(session.size);
+        } catch (IOException t) {
+          e.addSuppressed(t);
+        }
+        throw e;
+      }
+      if (session.sha256 != null) {
+        for (ByteBuffer b : toHash) {
+          session.sha256.update(b);
+        }
       }
       session.size += n;
       session.growth.advance(n);

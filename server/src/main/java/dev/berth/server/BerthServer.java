@@ -34,6 +34,7 @@ import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
 import dev.berth.storage.Deletions;
+import dev.berth.storage.DiskSpace;
 import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.MemberStore;
@@ -65,8 +66,8 @@ public final class BerthServer implements AutoCloseable {
     this.upstreams = new Upstreams(config, metrics, blocking, System.getenv());
     ServerBuilder sb = Server.builder();
     configurePorts(sb, config);
-    configureRegistryApi(sb, config, paths, metrics, upstreams, blocking);
-    configureAdminApi(sb, metrics);
+    DiskSpace disk = configureRegistryApi(sb, config, paths, metrics, upstreams, blocking);
+    configureAdminApi(sb, metrics, disk);
     this.server = sb.build();
   }
 
@@ -104,7 +105,8 @@ public final class BerthServer implements AutoCloseable {
             });
   }
 
-  private static void configureRegistryApi(
+  /** The registry API and what is behind it; returns the data directory's disk. */
+  private static DiskSpace configureRegistryApi(
       ServerBuilder sb,
       BerthConfig config,
       StoragePaths paths,
@@ -114,6 +116,7 @@ public final class BerthServer implements AutoCloseable {
       throws IOException {
     BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
     metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
+    metrics.storageWriteFailures(blobs.disk());
     TagStore tags = new TagStore(paths);
     ManifestStore manifests = new ManifestStore(paths);
     Uploads uploads = new Uploads(paths, blobs, blocking, config.storage().uploadTtl());
@@ -208,9 +211,10 @@ public final class BerthServer implements AutoCloseable {
         "/_berth/v1/forwarding",
         (ctx, req) ->
             HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, forwarding.statusJson()));
+    return blobs.disk();
   }
 
-  private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics) {
+  private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics, DiskSpace disk) {
     sb.service(
         "/metrics",
         (ctx, req) ->
@@ -228,15 +232,16 @@ public final class BerthServer implements AutoCloseable {
                 ? HttpResponse.of(
                     HttpStatus.OK,
                     MediaType.PLAIN_TEXT_UTF_8,
-                    String.join("\n", readiness(upstreams.problems())) + "\n")
+                    String.join("\n", readiness(upstreams.problems(), disk)) + "\n")
                 : HttpResponse.of(
                     HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining"));
   }
 
-  private static java.util.List<String> readiness(java.util.List<String> problems) {
+  private static java.util.List<String> readiness(java.util.List<String> problems, DiskSpace disk) {
     java.util.List<String> lines = new java.util.ArrayList<>();
     lines.add("ready");
     lines.addAll(problems);
+    disk.problem().ifPresent(lines::add);
     return lines;
   }
 

@@ -28,6 +28,7 @@ public final class BlobStore {
 
   private final StoragePaths paths;
   private final long budget;
+  private final DiskSpace disk;
   private final Map<Digest, Entry> index = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong clock = new AtomicLong();
@@ -52,7 +53,13 @@ public final class BlobStore {
   public BlobStore(StoragePaths paths, long budget) {
     this.paths = paths;
     this.budget = budget;
+    this.disk = new DiskSpace(paths.root());
     scan();
+  }
+
+  /** The free space of the file system the store writes to, and the writes that failed there. */
+  public DiskSpace disk() {
+    return disk;
   }
 
   private void scan() {
