@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -45,6 +46,49 @@ public final class ConfigLoader {
   /** A loader that expands {@code ${VAR}} from the process environment. */
   public static ConfigLoader withSystemEnv() {
     return new ConfigLoader(System::getenv);
+  }
+
+  /**
+   * Reads and validates {@code file}, then checks every file it names (certificates, keys, secrets,
+   * htpasswd): for a server about to start, which would otherwise find a bad file at the first
+   * request that needs it. Every problem is reported, each as {@code file:line: key: ...}.
+   */
+  public BerthConfig loadForServing(Path file) {
+    BerthConfig config = load(file);
+    List<ConfigFiles.Problem> problems = ConfigFiles.check(config);
+    if (problems.isEmpty()) {
+      return config;
+    }
+    String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    Map<String, Integer> lines = parsedLines(file);
+    StringBuilder message = new StringBuilder();
+    for (ConfigFiles.Problem p : problems) {
+      String at = p.key();
+      while (!at.isEmpty() && !lines.containsKey(at)) {
+        at = parentOf(at);
+      }
+      if (message.length() > 0) {
+        message.append('\n');
+      }
+      message
+          .append(name)
+          .append(':')
+          .append(lines.getOrDefault(at, 1))
+          .append(": ")
+          .append(p.key())
+          .append(": ")
+          .append(p.message());
+    }
+    throw new ConfigException(message.toString());
+  }
+
+  private Map<String, Integer> parsedLines(Path file) {
+    try {
+      String name = String.valueOf(file.getFileName());
+      return YamlTree.parse(name, new StringReader(Files.readString(file)), env).lines();
+    } catch (IOException e) {
+      return Map.of();
+    }
   }
 
   /** Reads and validates {@code file}. */

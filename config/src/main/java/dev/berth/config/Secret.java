@@ -39,6 +39,11 @@ public final class Secret {
     return new Secret(text, null);
   }
 
+  /** The file the secret is read from, if it is one. */
+  public java.util.Optional<Path> file() {
+    return java.util.Optional.ofNullable(file);
+  }
+
   /**
    * The secret's text; a file's content without its trailing newline.
    *

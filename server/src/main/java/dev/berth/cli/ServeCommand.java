@@ -43,7 +43,9 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BerthConfig cfg =
-        config == null ? BerthConfig.defaults() : ConfigLoader.withSystemEnv().load(config);
+        config == null
+            ? BerthConfig.defaults()
+            : ConfigLoader.withSystemEnv().loadForServing(config);
     if (listen != null) {
       cfg = cfg.withListen(parseListen(listen));
     }

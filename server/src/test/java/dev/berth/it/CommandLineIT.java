@@ -74,6 +74,39 @@ class CommandLineIT {
   }
 
   @Test
+  void filesTheConfigurationNamesAreCheckedBeforeServing(@TempDir Path dir) throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    Path empty = Files.writeString(dir.resolve("password"), "\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("berth.yaml"),
+            """
+            auth:
+              htpasswd: %s
+              rules:
+                - users: ["*"]
+                  pull: ["*"]
+            upstreams:
+              - name: docker.io
+              - name: registry.corp
+                tls:
+                  ca: %s
+                credentials:
+                  username: ci
+                  password: "file:%s"
+            """
+                .formatted(dir.resolve("missing-htpasswd"), ca, empty));
+    Cmd.Result r = berth("serve", "--config", config.toString(), "--listen", "127.0.0.1:0");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "berth.yaml:2: auth.htpasswd: " + dir.resolve("missing-htpasswd") + ": no such file")
+        .contains("berth.yaml:10: upstreams[1].tls.ca: " + ca + ": ")
+        .contains("berth.yaml:13: upstreams[1].credentials.password: " + empty + " is empty")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void importDaemonJsonPrintsAConfigurationBerthServesAndNamesTheLineOfBadJson(@TempDir Path dir)
       throws Exception {
     Path daemonJson =
