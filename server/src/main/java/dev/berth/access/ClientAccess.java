@@ -9,6 +9,7 @@ import dev.berth.config.ConfigException;
 import dev.berth.http.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.routing.Target;
+import dev.berth.watch.FileWatcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -39,8 +42,13 @@ public final class ClientAccess {
   /** Where Berth issues its bearer tokens, for clients that see its token challenge. */
   public static final String TOKEN_PATH = "/_berth/v1/token";
 
+  private static final Logger log = LoggerFactory.getLogger(ClientAccess.class);
+
   private final AuthConfig config;
-  private final Map<String, String> bcrypt;
+
+  /** The htpasswd users and their hashes: replaced whole when the file is reread. */
+  private volatile Map<String, String> bcrypt;
+
   private final Cache<String, String> verified =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
 
@@ -99,6 +107,36 @@ public final class ClientAccess {
   public static ClientAccess of(AuthConfig config) throws IOException {
     return new ClientAccess(
         config, config == null || config.htpasswd() == null ? Map.of() : read(config.htpasswd()));
+  }
+
+  /**
+   * Rereads the htpasswd file whenever {@code watcher} sees it change: a rotated password works
+   * without a restart, and passwords verified before are checked again. A file that cannot be read
+   * or has a bad line leaves the users read before in force, and the log says why.
+   */
+  public void follow(FileWatcher watcher) throws IOException {
+    if (config == null || config.htpasswd() == null) {
+      return;
+    }
+    Path file = config.htpasswd();
+    watcher.watch(
+        file,
+        () -> {
+          try {
+            Map<String, String> users = read(file);
+            if (users.isEmpty()) {
+              throw new ConfigException(file + ": auth.htpasswd: names no user");
+            }
+            bcrypt = users;
+            verified.invalidateAll();
+            log.info("auth.htpasswd: reread {}: {} user(s)", file, users.size());
+          } catch (IOException | ConfigException e) {
+            log.warn(
+                "auth.htpasswd: {}; keeping the {} user(s) read before",
+                e instanceof ConfigException ? e.getMessage() : file + ": " + e,
+                bcrypt.size());
+          }
+        });
   }
 
   private static Map<String, String> read(Path file) throws IOException {

@@ -42,6 +42,7 @@ import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
 import dev.berth.storage.TagStore;
 import dev.berth.upstream.Upstreams;
+import dev.berth.watch.FileWatcher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -59,14 +60,18 @@ public final class BerthServer implements AutoCloseable {
   private final Upstreams upstreams;
   private final AtomicBoolean ready = new AtomicBoolean();
 
+  /** Watches the files Berth rereads when they change (the htpasswd file). */
+  private final FileWatcher watcher;
+
   private BerthServer(BerthConfig config) throws IOException {
     StoragePaths paths = DataDirectory.prepare(config.dataDir());
     BerthMetrics metrics = new BerthMetrics();
     BlockingTaskExecutor blocking = BlockingTaskExecutor.builder().numThreads(64).build();
     this.upstreams = new Upstreams(config, metrics, blocking, System.getenv());
+    this.watcher = new FileWatcher(Duration.ofSeconds(5));
     ServerBuilder sb = Server.builder();
     configurePorts(sb, config);
-    DiskSpace disk = configureRegistryApi(sb, config, paths, metrics, upstreams, blocking);
+    DiskSpace disk = configureRegistryApi(sb, config, paths, metrics, upstreams, blocking, watcher);
     configureAdminApi(sb, metrics, disk);
     this.server = sb.build();
   }
@@ -112,7 +117,8 @@ public final class BerthServer implements AutoCloseable {
       StoragePaths paths,
       BerthMetrics metrics,
       Upstreams upstreams,
-      BlockingTaskExecutor blocking)
+      BlockingTaskExecutor blocking,
+      FileWatcher watcher)
       throws IOException {
     BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
     metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
@@ -136,6 +142,7 @@ public final class BerthServer implements AutoCloseable {
     ReferrerStore referrers = new ReferrerStore(paths);
     Membership membership = new Membership(new MemberStore(paths), upstreams, blocking);
     ClientAccess access = ClientAccess.of(config.auth());
+    access.follow(watcher);
     ManifestPush manifestPush =
         new ManifestPush(manifests, tags, blobs, referrers, membership, Clock.systemUTC());
     DeleteRoutes deletes =
@@ -259,6 +266,7 @@ public final class BerthServer implements AutoCloseable {
   public void close() {
     ready.set(false);
     server.stop().join();
+    watcher.close();
     upstreams.close();
   }
 }

@@ -1,9 +1,12 @@
 package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.berth.testing.Berth;
+import dev.berth.testing.CapturedLogs;
 import dev.berth.testing.Cmd;
+import dev.berth.testing.Htpasswd;
 import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.Relay;
@@ -11,6 +14,8 @@ import dev.berth.testing.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +114,53 @@ class ClientAuthIT {
     assertThat(Cmd.skopeoCopy(src, dest).exit()).isNotZero();
     Cmd.skopeoCopy(src, dest, "--dest-creds", "ci:" + CI_TOKEN).ok();
     Cmd.skopeoCopy(dest, "oci:" + out.resolve("back"), "--src-creds", "ci:" + CI_TOKEN).ok();
+  }
+
+  @Test
+  void aRotatedPasswordWorksWithoutARestartAndABrokenFileKeepsTheLastGood(@TempDir Path work)
+      throws Exception {
+    Path htpasswd = Htpasswd.write(work, "bob:old-pw");
+    try (CapturedLogs logs = new CapturedLogs();
+        Berth rotating =
+            Berth.start(
+                work.resolve("data"),
+                """
+                auth:
+                  htpasswd: "%s"
+                  rules:
+                    - users: ["*"]
+                      pull: ["*"]
+                upstreams:
+                  - name: docker.io
+                    endpoints: ["%s"]
+                """
+                    .formatted(htpasswd, relay.url()))) {
+      String base = "http://" + rotating.address() + "/v2/";
+      assertThat(Http.send("GET", base, null, Http.basic("bob:old-pw")).statusCode())
+          .isEqualTo(200);
+
+      // Rotated as secret managers do: a new file renamed over the old one.
+      Path next = Htpasswd.write(Files.createDirectories(work.resolve("next")), "bob:new-pw");
+      Files.move(
+          next, htpasswd, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Http.send("GET", base, null, Http.basic("bob:new-pw")).statusCode() == 200);
+      assertThat(Http.send("GET", base, null, Http.basic("bob:old-pw")).statusCode())
+          .as("the old password, verified before the rotation")
+          .isEqualTo(401);
+
+      // A broken file: the log says why, and the last good users stay.
+      Files.writeString(htpasswd, "bob:not-a-bcrypt-hash\n");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> logs.lines().stream().anyMatch(l -> l.contains("keeping the 1 user(s)")));
+      assertThat(logs.lines().stream().filter(l -> l.contains("auth.htpasswd")).toList())
+          .anyMatch(l -> l.contains(htpasswd + ":1: auth.htpasswd: not a user:bcrypt line"))
+          .noneMatch(l -> l.contains("not-a-bcrypt-hash"));
+      assertThat(Http.send("GET", base, null, Http.basic("bob:new-pw")).statusCode())
+          .isEqualTo(200);
+    }
   }
 
   private static HttpResponse<String> get(String path, String userPass) throws Exception {
