@@ -5,6 +5,7 @@ import dev.berth.config.ConfigException;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.config.clients.ClientConfigs;
+import dev.berth.config.clients.ClientVersion;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,11 +32,17 @@ import picocli.CommandLine.Parameters;
       "  buildkit    buildkitd.toml: each upstream mirrored to Berth, and Berth",
       "              reached over plain HTTP (http = true) or with its CA",
       "  containerd  a hosts.toml per upstream (-o DIR, e.g. /etc/containerd/certs.d",
-      "              or ctr --hosts-dir): Berth first, the upstream as fallback",
+      "              or ctr --hosts-dir): Berth first, the upstream as fallback; the",
+      "              note says which config.toml section names DIR for the version",
       "  docker      daemon.json with Berth in registry-mirrors (docker.io only) and",
-      "              insecure-registries, merged into -o FILE when it exists",
+      "              insecure-registries, merged into -o FILE when it exists; for",
+      "              Docker 29 and later also a hosts.toml per upstream in",
+      "              /etc/docker/certs.d (or --hosts-dir), which it reads with the",
+      "              containerd image store",
       "  podman      registries.conf (for /etc/containers/registries.conf.d/) with",
       "              Berth as each upstream's mirror; also read by buildah and skopeo",
+      "The client's version comes from --client-version, or else from",
+      "containerd --version or docker version when the command is there.",
       "Without -o the result goes to stdout. Exits 0 when written, 2 on a usage or",
       "configuration error."
     })
@@ -73,6 +81,19 @@ final class ClientConfigCommand implements Callable<Integer> {
       description = "The CA clients trust Berth by (default: the configuration's tls.certificate).")
   Path ca;
 
+  @Option(
+      names = "--client-version",
+      paramLabel = "VERSION",
+      description = "The client's version (2.1.0, 29.0.1); default: asked of containerd or docker.")
+  String clientVersion;
+
+  @Option(
+      names = "--hosts-dir",
+      paramLabel = "DIR",
+      description =
+          "docker 29+: where the hosts.toml files go (default with -o: /etc/docker/certs.d).")
+  Path hostsDir;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -110,15 +131,28 @@ final class ClientConfigCommand implements Callable<Integer> {
       case BUILDKIT -> emit(configs.buildkit(), out, err);
       case PODMAN -> emit(configs.podman(), out, err);
       case DOCKER -> {
+        Optional<ClientVersion> version =
+            version(cmd, List.of("docker", "version", "--format", "{{.Server.Version}}"));
         String existing = null;
         if (output != null && Files.exists(output)) {
           existing = Files.readString(output, StandardCharsets.UTF_8);
         }
         String name = output == null ? "daemon.json" : output.toString();
         emit(configs.docker(name, existing), out, err);
-        err.println(configs.dockerNote());
+        Path dir = hostsDir;
+        if (dir == null && output != null) {
+          dir = Path.of("/etc/docker/certs.d");
+        }
+        boolean hosts = ClientConfigs.dockerReadsHostsToml(version) && dir != null;
+        if (hosts) {
+          for (Map.Entry<String, String> file : configs.dockerHosts().entrySet()) {
+            write(dir.resolve(file.getKey()), file.getValue(), err);
+          }
+        }
+        err.println(configs.dockerNote(version, hosts ? dir.toString() : null));
       }
       case CONTAINERD -> {
+        Optional<ClientVersion> version = version(cmd, ClientProbe.CONTAINERD);
         for (Map.Entry<String, String> file : configs.containerd(push).entrySet()) {
           if (output == null) {
             out.println("# " + file.getKey());
@@ -128,11 +162,36 @@ final class ClientConfigCommand implements Callable<Integer> {
             write(output.resolve(file.getKey()), file.getValue(), err);
           }
         }
+        String dir =
+            output == null ? "/etc/containerd/certs.d" : output.toAbsolutePath().toString();
+        err.println(ClientConfigs.containerdNote(version, dir));
       }
     }
     out.flush();
     err.flush();
     return 0;
+  }
+
+  /**
+   * The client's version: {@code --client-version}, or what {@code probe} prints when the command
+   * is there; empty when neither says.
+   */
+  private Optional<ClientVersion> version(CommandLine cmd, List<String> probe) {
+    Optional<ClientVersion> found = ClientProbe.of(clientVersion, probe);
+    if (clientVersion != null && found.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--client-version: not a version: \""
+              + clientVersion
+              + "\" (expected e.g. 2.1.0 or 29.0.1)");
+    }
+    if (clientVersion == null) {
+      found.ifPresent(
+          v ->
+              cmd.getErr()
+                  .println("client version " + v + " (from " + String.join(" ", probe) + ")"));
+    }
+    return found;
   }
 
   private static ClientConfigs.Upstream upstream(UpstreamConfig u, String host) {

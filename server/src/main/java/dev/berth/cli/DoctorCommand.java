@@ -6,6 +6,8 @@ import dev.berth.bundle.ImageName;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
+import dev.berth.config.clients.ClientVersion;
+import dev.berth.doctor.ClientFiles;
 import dev.berth.doctor.Doctor;
 import dev.berth.doctor.Finding;
 import dev.berth.doctor.Report;
@@ -28,6 +30,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,7 +54,10 @@ import picocli.CommandLine.Option;
       "  warning  a cache mount shared by concurrent RUNs or a locking package",
       "           manager without sharing=locked; a base image Berth does not hold",
       "           for a requested platform; Berth unreachable; upstream credentials",
-      "           failing or minting short-lived tokens (with --config)",
+      "           failing or minting short-lived tokens (with --config); a mirror",
+      "           file the installed client will not read (containerd 2.1+ reads",
+      "           config_path as one directory; Docker reads /etc/docker/certs.d",
+      "           hosts.toml only from 29 on)",
       "Exits 0 when there is no error, 1 when there is one, 2 on a usage error."
     })
 final class DoctorCommand implements Callable<Integer> {
@@ -86,6 +92,36 @@ final class DoctorCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the findings as JSON.")
   boolean json;
 
+  @Option(
+      names = "--containerd-version",
+      paramLabel = "VERSION",
+      description = "containerd's version (default: containerd --version, when installed).")
+  String containerdVersion;
+
+  @Option(
+      names = "--docker-version",
+      paramLabel = "VERSION",
+      description = "The Docker daemon's version (default: docker version, when installed).")
+  String dockerVersion;
+
+  @Option(
+      names = "--containerd-config",
+      paramLabel = "FILE",
+      description = "containerd's config.toml (default: ${DEFAULT-VALUE}).")
+  Path containerdConfig = Path.of("/etc/containerd/config.toml");
+
+  @Option(
+      names = "--containerd-certs",
+      paramLabel = "DIR",
+      description = "containerd's hosts directory (default: ${DEFAULT-VALUE}).")
+  Path containerdCerts = Path.of("/etc/containerd/certs.d");
+
+  @Option(
+      names = "--docker-certs",
+      paramLabel = "DIR",
+      description = "Docker's certs.d (default: ${DEFAULT-VALUE}).")
+  Path dockerCerts = Path.of("/etc/docker/certs.d");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -113,6 +149,15 @@ final class DoctorCommand implements Callable<Integer> {
       findings.addAll(
           Doctor.mirrors(images, buildkitd.toString(), read(buildkitd, cmd), hostPort, plainHttp));
     }
+    findings.addAll(
+        ClientFiles.check(
+            new ClientFiles.Host(
+                version(cmd, "--containerd-version", containerdVersion, ClientProbe.CONTAINERD),
+                containerdConfig,
+                containerdCerts,
+                version(cmd, "--docker-version", dockerVersion, ClientProbe.DOCKER),
+                dockerCerts),
+            hostPort));
     findings.addAll(presence(berth, target.authorization(cmd), images));
     if (target.config != null) {
       findings.addAll(credentials(ConfigLoader.withSystemEnv().load(target.config), images));
@@ -122,6 +167,16 @@ final class DoctorCommand implements Callable<Integer> {
     out.print(json ? report.json() : report.text());
     out.flush();
     return report.hasErrors() ? 1 : 0;
+  }
+
+  private static Optional<ClientVersion> version(
+      CommandLine cmd, String option, String given, List<String> probe) {
+    Optional<ClientVersion> v = ClientProbe.of(given, probe);
+    if (given != null && v.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          cmd, option + ": not a version: \"" + given + "\" (expected e.g. 2.1.0 or 29.0.1)");
+    }
+    return v;
   }
 
   private static String read(Path f, CommandLine cmd) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The configuration each container client needs to pull (and push) through one Berth: BuildKit's
@@ -103,10 +104,72 @@ public final class ClientConfigs {
    * docker.io/hosts.toml}): Berth first, with {@code push} when {@code push}, then the upstream.
    */
   public Map<String, String> containerd(boolean push) {
+    return hostsFiles("containerd", push);
+  }
+
+  /**
+   * Where containerd {@code version} (empty: not known) reads the files {@link #containerd} writes
+   * into {@code dir}, for stderr: the section of {@code config.toml} that names the directory, and
+   * from 2.1 that it must be one directory.
+   */
+  public static String containerdNote(Optional<ClientVersion> version, String dir) {
+    String v1 = "[plugins.\"io.containerd.grpc.v1.cri\".registry]";
+    String v2 = "[plugins.\"io.containerd.cri.v1.images\".registry]";
+    String setting = " config_path = \"" + dir + "\"";
+    if (version.isEmpty()) {
+      return "containerd reads these files from the directory config_path names in config.toml: "
+          + v1
+          + setting
+          + " for 1.x, "
+          + v2
+          + setting
+          + " for 2.x. From 2.1 it must name that one directory: a list (\"a:b\") is read as one"
+          + " path and every mirror is silently ignored. ctr takes --hosts-dir "
+          + dir
+          + ".";
+    }
+    ClientVersion v = version.get();
+    String note =
+        "containerd "
+            + v
+            + " reads these files with "
+            + (v.major() >= 2 ? v2 : v1)
+            + setting
+            + " in config.toml; ctr takes --hosts-dir "
+            + dir
+            + ".";
+    if (v.atLeast(2, 1)) {
+      note +=
+          " containerd "
+              + v
+              + " pulls through its transfer service, which reads config_path as one directory:"
+              + " name only "
+              + dir
+              + ", not a list (\"a:b\" is read as one path and every mirror is silently"
+              + " ignored).";
+    }
+    return note;
+  }
+
+  /**
+   * The {@code hosts.toml} files Docker 29 and later read from {@code /etc/docker/certs.d} with the
+   * containerd image store, by path under that directory: Berth first for every upstream, pulls
+   * only (Docker pushes to the registry a name names).
+   */
+  public Map<String, String> dockerHosts() {
+    return hostsFiles("docker", false);
+  }
+
+  /** Whether Docker {@code version} reads {@code hosts.toml} files: 29 and later. */
+  public static boolean dockerReadsHostsToml(Optional<ClientVersion> version) {
+    return version.map(v -> v.atLeast(29, 0)).orElse(false);
+  }
+
+  private Map<String, String> hostsFiles(String client, boolean push) {
     Map<String, String> files = new LinkedHashMap<>();
     String capabilities = push ? "[\"pull\", \"resolve\", \"push\"]" : "[\"pull\", \"resolve\"]";
     for (Upstream u : upstreams) {
-      StringBuilder out = new StringBuilder(header("containerd"));
+      StringBuilder out = new StringBuilder(header(client));
       out.append("server = ").append(quote(u.server().toString())).append("\n\n");
       boolean hub = u.host().equals(DOCKER_HUB);
       // Pushes carry no ns parameter, so other upstreams are named in the path.
@@ -149,6 +212,32 @@ public final class ClientConfigs {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * What Docker's file cannot say in itself (JSON has no comments), for stderr; {@code version} is
+   * the daemon's (empty: not known), {@code hostsDir} where the {@link #dockerHosts} files went
+   * (null: not written).
+   */
+  public String dockerNote(Optional<ClientVersion> version, String hostsDir) {
+    if (dockerReadsHostsToml(version)) {
+      String where = hostsDir == null ? "/etc/docker/certs.d" : hostsDir;
+      return "Docker "
+          + version.get()
+          + " with the containerd image store reads hosts.toml from /etc/docker/certs.d: "
+          + (hostsDir == null
+              ? "write them with -o daemon.json (they go to /etc/docker/certs.d) or --hosts-dir"
+              : "written to " + where)
+          + ", every upstream pulls through Berth. registry-mirrors in daemon.json covers"
+          + " docker.io for the classic image store.";
+    }
+    String note = dockerNote();
+    if (version.isEmpty()) {
+      note +=
+          " Docker 29 and later with the containerd image store read hosts.toml from"
+              + " /etc/docker/certs.d instead: give --client-version to write those.";
+    }
+    return note;
   }
 
   /** What Docker's file cannot say in itself (JSON has no comments), for stderr. */

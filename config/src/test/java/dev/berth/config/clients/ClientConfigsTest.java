@@ -134,6 +134,74 @@ class ClientConfigsTest {
   }
 
   @Test
+  void versionsAreReadFromWhatTheClientsPrint() {
+    assertThat(
+            ClientVersion.parse(
+                "containerd github.com/containerd/containerd/v2 v2.1.0 06b99ca80cdbfbc6cc8bd567021738c9af2b36ce"))
+        .contains(new ClientVersion(2, 1));
+    assertThat(ClientVersion.parse("containerd containerd.io 1.7.27 05044ec0a9a7"))
+        .contains(new ClientVersion(1, 7));
+    assertThat(ClientVersion.parse("Docker version 29.0.1, build eedd969"))
+        .contains(new ClientVersion(29, 0));
+    assertThat(ClientVersion.parse("20.10.24+dfsg1")).contains(new ClientVersion(20, 10));
+    assertThat(ClientVersion.parse("29.1")).contains(new ClientVersion(29, 1));
+    assertThat(ClientVersion.parse("no version here")).isEmpty();
+    assertThat(ClientVersion.parse("sha256:1.2.3x")).isEmpty();
+    assertThat(new ClientVersion(2, 1).atLeast(2, 1)).isTrue();
+    assertThat(new ClientVersion(2, 0).atLeast(2, 1)).isFalse();
+    assertThat(new ClientVersion(3, 0).atLeast(2, 1)).isTrue();
+  }
+
+  @Test
+  void containerdIsToldWhereItsVersionReadsTheDirectory() {
+    String dir = "/etc/containerd/certs.d";
+    assertThat(ClientConfigs.containerdNote(ClientVersion.parse("1.7.27"), dir))
+        .contains("[plugins.\"io.containerd.grpc.v1.cri\".registry] config_path = \"" + dir + "\"")
+        .doesNotContain("transfer service");
+    assertThat(ClientConfigs.containerdNote(ClientVersion.parse("2.0.4"), dir))
+        .contains(
+            "[plugins.\"io.containerd.cri.v1.images\".registry] config_path = \"" + dir + "\"")
+        .doesNotContain("transfer service");
+    assertThat(ClientConfigs.containerdNote(ClientVersion.parse("v2.1.0"), dir))
+        .contains("[plugins.\"io.containerd.cri.v1.images\".registry]")
+        .contains("transfer service")
+        .contains("name only " + dir + ", not a list");
+    assertThat(ClientConfigs.containerdNote(java.util.Optional.empty(), dir))
+        .contains("io.containerd.grpc.v1.cri")
+        .contains("io.containerd.cri.v1.images")
+        .contains("From 2.1 it must name that one directory");
+  }
+
+  @Test
+  void docker29GetsAHostsTomlPerUpstreamForItsContainerdImageStore() throws IOException {
+    Map<String, String> files = PLAIN.dockerHosts();
+    assertThat(files.keySet())
+        .containsExactly(
+            "docker.io/hosts.toml", "ghcr.io/hosts.toml", "registry.test:5001/hosts.toml");
+    assertThat(files.get("docker.io/hosts.toml"))
+        .isEqualTo(golden("docker29/docker.io/hosts.toml"));
+    assertThat(files.get("registry.test:5001/hosts.toml"))
+        .isEqualTo(golden("docker29/registry.test:5001/hosts.toml"));
+    JsonNode host =
+        TOML.readTree(files.get("ghcr.io/hosts.toml"))
+            .path("host")
+            .path("http://127.0.0.1:5000/v2/ghcr.io");
+    assertThat(texts(host.path("capabilities"))).containsExactly("pull", "resolve");
+
+    assertThat(ClientConfigs.dockerReadsHostsToml(ClientVersion.parse("29.0.1"))).isTrue();
+    assertThat(ClientConfigs.dockerReadsHostsToml(ClientVersion.parse("28.5.2"))).isFalse();
+    assertThat(ClientConfigs.dockerReadsHostsToml(java.util.Optional.empty())).isFalse();
+    assertThat(PLAIN.dockerNote(ClientVersion.parse("29.0.1"), "/etc/docker/certs.d"))
+        .contains("Docker 29.0 with the containerd image store reads hosts.toml")
+        .contains("written to /etc/docker/certs.d")
+        .doesNotContain("mirrors only docker.io");
+    assertThat(PLAIN.dockerNote(ClientVersion.parse("28.5.2"), null))
+        .contains("Docker mirrors only docker.io")
+        .doesNotContain("--client-version");
+    assertThat(PLAIN.dockerNote(java.util.Optional.empty(), null)).contains("--client-version");
+  }
+
+  @Test
   void aBrokenDaemonJsonIsNamedWithItsLineAndLeftAlone() {
     assertThatThrownBy(() -> PLAIN.docker("/etc/docker/daemon.json", "{\n  \"a\": 1,\n  oops\n}"))
         .isInstanceOf(ConfigException.class)
