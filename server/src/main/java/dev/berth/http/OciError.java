@@ -18,6 +18,10 @@ public enum OciError {
   DENIED(HttpStatus.FORBIDDEN, "requested access to the resource is denied"),
   UNSUPPORTED(HttpStatus.METHOD_NOT_ALLOWED, "the operation is unsupported"),
   TOOMANYREQUESTS(HttpStatus.TOO_MANY_REQUESTS, "too many requests"),
+  /** A request whose form is wrong where no more specific code applies. */
+  REQUEST_INVALID("UNSUPPORTED", HttpStatus.BAD_REQUEST, "the request is malformed"),
+  /** A tag page size ({@code n}) that is no count; Distribution's code for it. */
+  PAGINATION_NUMBER_INVALID(HttpStatus.BAD_REQUEST, "invalid number of results requested"),
   /** A {@code Range} beyond the blob; sent as {@code SIZE_INVALID} with status 416. */
   RANGE_NOT_SATISFIABLE(
       "SIZE_INVALID",

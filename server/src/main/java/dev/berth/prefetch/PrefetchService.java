@@ -69,7 +69,7 @@ public final class PrefetchService implements HttpService {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw OciError.UNSUPPORTED.with("the body is not JSON: " + e.getMessage());
+      throw OciError.REQUEST_INVALID.with("the body is not JSON: " + e.getMessage());
     }
   }
 
@@ -93,6 +93,10 @@ public final class PrefetchService implements HttpService {
 
   private static List<ImageRequest> parse(JsonNode root) {
     List<ImageRequest> images = new ArrayList<>();
+    if (!root.path("images").isArray() || root.path("images").isEmpty()) {
+      throw OciError.REQUEST_INVALID.with(
+          "expected {\"images\": [{\"ref\": ...}, ...]} with at least one image");
+    }
     for (JsonNode image : root.path("images")) {
       String ref = image.path("ref").asText("");
       if (ref.isEmpty()) {
@@ -107,7 +111,7 @@ public final class PrefetchService implements HttpService {
                 Sources.platforms(String.join(",", platforms), ref),
                 image.path("origin").asText(ref)));
       } catch (Sources.SourceException e) {
-        throw OciError.NAME_INVALID.with(e.getMessage());
+        throw OciError.REQUEST_INVALID.with(e.getMessage());
       }
     }
     return images;

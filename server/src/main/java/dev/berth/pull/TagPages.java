@@ -57,7 +57,8 @@ final class TagPages {
     } catch (NumberFormatException e) {
       // Reported below.
     }
-    throw OciError.UNSUPPORTED.with("n: " + n + " (expected: a whole number, 0 or more)");
+    throw OciError.PAGINATION_NUMBER_INVALID.with(
+        "n: " + n + " (expected: a whole number, 0 or more)");
   }
 
   private static ObjectNode parse(byte[] body) {

@@ -101,6 +101,7 @@ public final class ManifestPush {
       throw OciError.MANIFEST_INVALID.with("the manifest is not a JSON object");
     }
     String type = type(json, contentType);
+    checkShape(json, type);
     Manifest manifest = Manifest.of(bytes, type);
     if (ref.isDigest() && !ref.digest().orElseThrow().equals(manifest.digest())) {
       throw OciError.DIGEST_INVALID.with(
@@ -112,6 +113,52 @@ public final class ManifestPush {
       throw unknown(missing);
     }
     return new Parsed(manifest, json, named, missing);
+  }
+
+  /**
+   * The structure every client relies on: {@code schemaVersion} 2; an image manifest has a {@code
+   * config} descriptor and a {@code layers} list of descriptors, an index a {@code manifests} list
+   * of them; a descriptor has a {@code mediaType}, a valid {@code digest} and a {@code size} of 0
+   * or more.
+   */
+  private static void checkShape(JsonNode json, String type) {
+    if (!json.path("schemaVersion").isIntegralNumber() || json.path("schemaVersion").asInt() != 2) {
+      throw OciError.MANIFEST_INVALID.with(
+          "schemaVersion is " + json.path("schemaVersion") + " (expected: 2)");
+    }
+    if (MediaTypes.isIndex(type)) {
+      descriptors(json, "manifests");
+      return;
+    }
+    descriptor(json.path("config"), "config");
+    descriptors(json, "layers");
+  }
+
+  private static void descriptors(JsonNode json, String field) {
+    JsonNode list = json.path(field);
+    if (!list.isArray()) {
+      throw OciError.MANIFEST_INVALID.with(field + " is not a list of descriptors");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      descriptor(list.get(i), field + "[" + i + "]");
+    }
+  }
+
+  private static void descriptor(JsonNode d, String where) {
+    if (!d.isObject()) {
+      throw OciError.MANIFEST_INVALID.with(where + " is not a descriptor");
+    }
+    if (!d.path("mediaType").isTextual() || d.path("mediaType").asText().isEmpty()) {
+      throw OciError.MANIFEST_INVALID.with(where + ".mediaType is missing");
+    }
+    if (!d.path("size").isIntegralNumber() || d.path("size").asLong() < 0) {
+      throw OciError.MANIFEST_INVALID.with(where + ".size is not a size: " + d.path("size"));
+    }
+    try {
+      Digest.of(d.path("digest").asText(""));
+    } catch (IllegalArgumentException e) {
+      throw OciError.MANIFEST_INVALID.with(where + ".digest: " + e.getMessage());
+    }
   }
 
   /**

@@ -162,7 +162,9 @@ public final class RouteResolver {
   private static boolean isAuthority(String host) {
     try {
       URI uri = new URI("https://" + host + "/");
-      return host.equals(uri.getRawAuthority()) && uri.getHost() != null;
+      return host.equals(uri.getRawAuthority())
+          && uri.getHost() != null
+          && (uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65535));
     } catch (URISyntaxException e) {
       return false;
     }

@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -12,6 +13,7 @@ import dev.berth.access.ClientAccess;
 import dev.berth.access.TokenService;
 import dev.berth.config.BerthConfig;
 import dev.berth.http.AccessLog;
+import dev.berth.http.OciError;
 import dev.berth.http.OciErrorHandler;
 import dev.berth.http.RegistryService;
 import dev.berth.metrics.BerthMetrics;
@@ -216,8 +218,12 @@ public final class BerthServer implements AutoCloseable {
     sb.blockingTaskExecutor(blocking, true);
     sb.service(
         "/_berth/v1/forwarding",
-        (ctx, req) ->
-            HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, forwarding.statusJson()));
+        (ctx, req) -> {
+          if (ctx.method() != HttpMethod.GET && ctx.method() != HttpMethod.HEAD) {
+            throw OciError.UNSUPPORTED.with(ctx.method() + " on " + ctx.path() + "; use GET");
+          }
+          return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, forwarding.statusJson());
+        });
     return blobs.disk();
   }
 

@@ -91,6 +91,7 @@ class ClientMistakesIT {
     "a Content-Length that is not a number, 400, SIZE_INVALID",
     "a negative Content-Length, 400, SIZE_INVALID",
     "a garbage request line, 400, UNSUPPORTED",
+    "a Content-Length shorter than the body, 400, DIGEST_INVALID",
   })
   void aRequestArmeriaRefusesStillGetsAnOciBody(String what, int status, String code)
       throws IOException {
@@ -103,6 +104,12 @@ class ClientMistakesIT {
               "POST " + UPLOAD + " HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n";
           case "a negative Content-Length" ->
               "POST " + UPLOAD + " HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n";
+          case "a Content-Length shorter than the body" ->
+              "POST "
+                  + UPLOAD
+                  + "?digest="
+                  + dev.berth.testing.Digests.sha256("abcdef".getBytes(StandardCharsets.UTF_8))
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabcdef";
           default -> "GARBAGE\r\n\r\n";
         };
     String answer = raw(request);
