@@ -6,7 +6,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.config.AuthConfig;
 import dev.berth.config.ConfigException;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.routing.Target;
 import dev.berth.watch.FileWatcher;

@@ -11,7 +11,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;

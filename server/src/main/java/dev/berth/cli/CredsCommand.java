@@ -204,7 +204,7 @@ final class CredsCommand implements Runnable {
     }
 
     private static String hint(Throwable cause) {
-      if (cause instanceof dev.berth.upstream.UpstreamException u
+      if (cause instanceof dev.berth.errors.UpstreamException u
           && (u.status() == 401 || u.status() == 403)) {
         return "; fix this upstream's credentials (username, password or token)";
       }

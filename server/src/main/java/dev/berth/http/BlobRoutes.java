@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.errors.OciError;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.pull.BlobFetcher;

@@ -1,5 +1,7 @@
 package dev.berth.http;
 
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

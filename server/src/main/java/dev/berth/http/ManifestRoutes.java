@@ -10,6 +10,8 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.config.UpstreamConfig;
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;

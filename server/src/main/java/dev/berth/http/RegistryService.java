@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.access.ClientAccess;
+import dev.berth.errors.OciError;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.prefetch.Siblings;
 import dev.berth.pull.BlobFetcher;

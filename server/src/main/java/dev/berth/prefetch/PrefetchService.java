@@ -14,7 +14,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.berth.access.ClientAccess;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import java.io.IOException;
 import java.util.ArrayList;

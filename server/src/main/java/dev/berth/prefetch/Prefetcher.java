@@ -1,7 +1,7 @@
 package dev.berth.prefetch;
 
-import dev.berth.http.OciError;
-import dev.berth.http.RegistryException;
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
@@ -208,7 +208,8 @@ public final class Prefetcher {
   /**
    * The repository {@code ref} names, as Berth routes it.
    *
-   * @throws dev.berth.http.RegistryException NAME_INVALID or DENIED for a name Berth does not serve
+   * @throws dev.berth.errors.RegistryException NAME_INVALID or DENIED for a name Berth does not
+   *     serve
    */
   public Target target(String ref) {
     Reference parsed;

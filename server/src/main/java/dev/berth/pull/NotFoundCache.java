@@ -2,8 +2,8 @@ package dev.berth.pull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.berth.http.OciError;
-import dev.berth.http.RegistryException;
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
 import dev.berth.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.Optional;

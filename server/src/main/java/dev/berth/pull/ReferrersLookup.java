@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.QueryParams;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.pull.TagLister.Page;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
-import dev.berth.http.OciError;
-import dev.berth.http.RegistryException;
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
+import dev.berth.errors.UpstreamException;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
-import dev.berth.upstream.UpstreamException;
 
 /** Maps what an upstream answered, or how it failed, to the OCI error Berth's client gets. */
 final class UpstreamErrors {

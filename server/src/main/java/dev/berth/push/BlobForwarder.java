@@ -8,7 +8,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.stream.StreamMessage;
 import com.linecorp.armeria.common.stream.StreamWriter;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.pull.Content;

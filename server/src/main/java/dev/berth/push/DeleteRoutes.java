@@ -3,7 +3,7 @@ package dev.berth.push;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;

@@ -3,7 +3,7 @@ package dev.berth.push;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;

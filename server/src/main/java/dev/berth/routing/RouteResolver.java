@@ -2,7 +2,7 @@ package dev.berth.routing;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.UpstreamConfig;
-import dev.berth.http.OciError;
+import dev.berth.errors.OciError;
 import dev.berth.oci.RepositoryName;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +37,7 @@ public final class RouteResolver {
    * Resolves {@code path}, the part after {@code /v2/}, for example {@code
    * ghcr.io/org/img/manifests/1.0}.
    *
-   * @throws dev.berth.http.RegistryException NAME_INVALID, NAME_UNKNOWN or DENIED
+   * @throws dev.berth.errors.RegistryException NAME_INVALID, NAME_UNKNOWN or DENIED
    */
   public RegistryRoute resolve(String path, String namespace) {
     Split split = split(path);
@@ -50,7 +50,7 @@ public final class RouteResolver {
    * from}, say): a first segment that is a host names the upstream, else local-only prefixes, else
    * the default upstream.
    *
-   * @throws dev.berth.http.RegistryException NAME_INVALID or DENIED
+   * @throws dev.berth.errors.RegistryException NAME_INVALID or DENIED
    */
   public Target named(String name) {
     return target(name, null);
@@ -146,9 +146,9 @@ public final class RouteResolver {
   /**
    * {@code host} in lower case, with Docker Hub's aliases as {@code docker.io}.
    *
-   * @throws dev.berth.http.RegistryException NAME_INVALID unless it is a host name or address with
-   *     an optional port that reads back as itself when written as a URL's authority: nothing a
-   *     client sends may become a user, a path, a query or a fragment of a URL Berth connects to
+   * @throws dev.berth.errors.RegistryException NAME_INVALID unless it is a host name or address
+   *     with an optional port that reads back as itself when written as a URL's authority: nothing
+   *     a client sends may become a user, a path, a query or a fragment of a URL Berth connects to
    */
   private static String canonicalHost(String host) {
     String h = host.toLowerCase(Locale.ROOT);

@@ -22,6 +22,7 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.berth.config.UpstreamConfig;
+import dev.berth.errors.UpstreamException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.upstream.auth.Authenticator;
 import dev.berth.upstream.auth.CredentialSource;

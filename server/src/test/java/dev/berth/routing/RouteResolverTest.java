@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
-import dev.berth.http.OciError;
-import dev.berth.http.RegistryException;
+import dev.berth.errors.OciError;
+import dev.berth.errors.RegistryException;
 import java.io.StringReader;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;

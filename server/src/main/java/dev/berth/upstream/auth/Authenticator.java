@@ -2,8 +2,8 @@ package dev.berth.upstream.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.linecorp.armeria.client.WebClient;
+import dev.berth.errors.UpstreamException;
 import dev.berth.metrics.BerthMetrics;
-import dev.berth.upstream.UpstreamException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;

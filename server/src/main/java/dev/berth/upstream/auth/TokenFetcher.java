@@ -9,7 +9,7 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.QueryParamsBuilder;
-import dev.berth.upstream.UpstreamException;
+import dev.berth.errors.UpstreamException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;

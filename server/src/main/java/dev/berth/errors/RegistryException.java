@@ -1,8 +1,8 @@
-package dev.berth.http;
+package dev.berth.errors;
 
 /**
- * A request that fails with an OCI error. The one exception type the registry services throw;
- * {@link OciErrorHandler} renders it.
+ * A request that fails with an OCI error. The one exception type the registry services throw; The
+ * HTTP layer's error handler renders it.
  */
 public final class RegistryException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package dev.berth.upstream;
+package dev.berth.errors;
 
 /**
  * An upstream call that failed. {@link #isTemporary()} says whether another endpoint or a later try

@@ -1,4 +1,4 @@
-package dev.berth.http;
+package dev.berth.errors;
 
 import com.linecorp.armeria.common.HttpStatus;
 

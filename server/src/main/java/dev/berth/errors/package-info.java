@@ -1,0 +1,6 @@
+/**
+ * The errors Berth answers with and the upstream failures it sees: the OCI error table, the one
+ * exception the registry services throw, and an upstream's failure. A leaf: it depends on nothing
+ * of Berth's, so every other package may use it without a cycle.
+ */
+package dev.berth.errors;
