@@ -1,6 +1,6 @@
 package dev.berth.bundle;
 
-import java.util.Locale;
+import dev.berth.oci.DockerHub;
 
 /**
  * A full image reference, as Docker normalizes one: {@code alpine:3.20} is {@code
@@ -37,12 +37,9 @@ public record ImageName(String registry, String repository, String reference) {
     int slash = name.indexOf('/');
     String first = slash < 0 ? "" : name.substring(0, slash);
     boolean host = first.contains(".") || first.contains(":") || first.equals("localhost");
-    String registry = host ? first.toLowerCase(Locale.ROOT) : "docker.io";
+    String registry = host ? DockerHub.canonical(first) : DockerHub.NAME;
     String repository = host ? name.substring(slash + 1) : name;
-    if (registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")) {
-      registry = "docker.io";
-    }
-    if (registry.equals("docker.io") && !repository.contains("/")) {
+    if (registry.equals(DockerHub.NAME) && !repository.contains("/")) {
       repository = "library/" + repository;
     }
     if (repository.isEmpty() || reference.isEmpty()) {

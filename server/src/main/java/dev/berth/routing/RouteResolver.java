@@ -3,12 +3,12 @@ package dev.berth.routing;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.errors.OciError;
+import dev.berth.oci.DockerHub;
 import dev.berth.oci.RepositoryName;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -17,9 +17,7 @@ import java.util.regex.Pattern;
  * local-only prefixes, then the default upstream. Thread-safe.
  */
 public final class RouteResolver {
-  private static final String DOCKER_HUB = "docker.io";
-  private static final Set<String> DOCKER_HUB_ALIASES =
-      Set.of("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com");
+  private static final String DOCKER_HUB = DockerHub.NAME;
 
   /** A DNS name, IPv4 address or bracketed IPv6 address, with an optional port. */
   private static final Pattern HOST =
@@ -156,7 +154,7 @@ public final class RouteResolver {
       throw OciError.NAME_INVALID.with(
           "not a registry host: \"" + host + "\" (expected: a host name or address, e.g. ghcr.io)");
     }
-    return DOCKER_HUB_ALIASES.contains(h) ? DOCKER_HUB : h;
+    return DockerHub.canonical(h);
   }
 
   private static boolean isAuthority(String host) {

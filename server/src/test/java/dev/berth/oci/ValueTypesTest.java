@@ -11,6 +11,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueTypesTest {
   private static final String HEX = "a".repeat(64);
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"docker.io", "index.docker.io", "Registry-1.Docker.io", "registry.hub.docker.com"})
+  void everyNameOfDockerHubIsDockerIo(String host) {
+    assertThat(DockerHub.canonical(host)).isEqualTo("docker.io");
+    assertThat(dev.berth.bundle.ImageName.parse(host + "/alpine:3").registry())
+        .isEqualTo("docker.io");
+  }
+
+  @Test
+  void otherHostsKeepTheirNameInLowerCase() {
+    assertThat(DockerHub.canonical("GHCR.io")).isEqualTo("ghcr.io");
+    assertThat(DockerHub.canonical("hub.docker.com.evil.example"))
+        .isEqualTo("hub.docker.com.evil.example");
+  }
+
   @Test
   void digestRoundTripsAndHashes() {
     Digest d = Digest.of("sha256:" + HEX);

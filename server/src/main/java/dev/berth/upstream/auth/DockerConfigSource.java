@@ -2,6 +2,7 @@ package dev.berth.upstream.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.DockerHub;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +31,7 @@ final class DockerConfigSource implements CredentialSource {
   private static final int MAX_HELPER_OUTPUT = 64 << 10;
   private static final long HELPER_TIMEOUT_SECONDS = 10;
   private static final Pattern HELPER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  private static final String DOCKER_HUB = "docker.io";
+  private static final String DOCKER_HUB = DockerHub.NAME;
   private static final String DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
   private static final String TOKEN_USER = "<token>";
 
@@ -229,9 +230,6 @@ final class DockerConfigSource implements CredentialSource {
     if (slash >= 0) {
       host = host.substring(0, slash);
     }
-    return switch (host) {
-      case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com" -> DOCKER_HUB;
-      default -> host;
-    };
+    return DockerHub.canonical(host);
   }
 }
