@@ -15,6 +15,7 @@ import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.Content;
 import dev.berth.pull.PassThrough;
 import dev.berth.routing.RegistryRoute;
+import dev.berth.storage.CacheResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
@@ -40,7 +41,11 @@ final class BlobRoutes {
               .thenApply(
                   size ->
                       HttpResponse.of(
-                          headers(HttpStatus.OK, digest, size.bytes(), size.hit() ? "hit" : "miss")
+                          headers(
+                                  HttpStatus.OK,
+                                  digest,
+                                  size.bytes(),
+                                  size.hit() ? CacheResult.HIT : CacheResult.MISS)
                               .build())));
     }
     return HttpResponse.of(
@@ -53,7 +58,12 @@ final class BlobRoutes {
                             passThrough(ctx, digest, found.through()))
                         : verifiedForRange(ctx, found)
                             .thenApply(
-                                f -> serve(ctx, digest, f.content(), f.hit() ? "hit" : "miss"))));
+                                f ->
+                                    serve(
+                                        ctx,
+                                        digest,
+                                        f.content(),
+                                        f.hit() ? CacheResult.HIT : CacheResult.MISS))));
   }
 
   /**
@@ -68,7 +78,8 @@ final class BlobRoutes {
           digest + " is not cached and the disk is full: a range of it cannot be verified");
     }
     return HttpResponse.of(
-        headers(HttpStatus.OK, digest, through.size(), "miss").build(), through.verifiedBody());
+        headers(HttpStatus.OK, digest, through.size(), CacheResult.MISS).build(),
+        through.verifiedBody());
   }
 
   /**
@@ -100,7 +111,7 @@ final class BlobRoutes {
   }
 
   private HttpResponse serve(
-      ServiceRequestContext ctx, Digest digest, Content content, String cache) {
+      ServiceRequestContext ctx, Digest digest, Content content, CacheResult cache) {
     long size = content.size();
     String rangeHeader = ctx.request().headers().get(HttpHeaderNames.RANGE);
     Optional<ByteRange> range = ByteRange.parse(rangeHeader, size);
@@ -124,14 +135,14 @@ final class BlobRoutes {
   }
 
   private static ResponseHeadersBuilder headers(
-      HttpStatus status, Digest digest, long length, String cache) {
+      HttpStatus status, Digest digest, long length, CacheResult cache) {
     ResponseHeadersBuilder b =
         ResponseHeaders.builder(status)
             .contentType(MediaType.OCTET_STREAM)
             .set(RegistryHeaders.CONTENT_DIGEST, digest.toString())
             .set(HttpHeaderNames.ACCEPT_RANGES, "bytes")
             .set("etag", "\"" + digest + "\"")
-            .set(RegistryHeaders.CACHE, cache);
+            .set(RegistryHeaders.CACHE, cache.label());
     if (length >= 0) {
       b.contentLength(length);
     }

@@ -22,6 +22,7 @@ import dev.berth.prefetch.Siblings;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
 import dev.berth.routing.RegistryRoute;
+import dev.berth.storage.CacheResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -113,7 +114,8 @@ final class ManifestRoutes {
                             + "; the index has no linux/amd64 image of an accepted type"));
     return resolver
         .resolve(route.target(), ManifestReference.of(child.digest()))
-        .thenApply(c -> resolved.isStale() ? new ResolvedManifest(c.manifest(), "stale") : c);
+        .thenApply(
+            c -> resolved.isStale() ? new ResolvedManifest(c.manifest(), CacheResult.STALE) : c);
   }
 
   private HttpResponse respond(HttpMethod method, ResolvedManifest resolved) {
@@ -133,7 +135,7 @@ final class ManifestRoutes {
             .contentLength(m.bytes().length)
             .set(RegistryHeaders.CONTENT_DIGEST, m.digest().toString())
             .set("etag", "\"" + m.digest() + "\"")
-            .set(RegistryHeaders.CACHE, resolved.result());
+            .set(RegistryHeaders.CACHE, resolved.result().label());
     if (resolved.isStale()) {
       b.set("warning", "110 - \"Response is Stale\"");
     }

@@ -21,6 +21,7 @@ import dev.berth.push.DeleteRoutes;
 import dev.berth.push.PushRoutes;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
+import dev.berth.storage.CacheResult;
 
 /**
  * The registry API under {@code /v2/}: resolves which upstream and repository a request is about,
@@ -119,7 +120,9 @@ public final class RegistryService implements HttpService {
                       ResponseHeaders.builder(HttpStatus.OK)
                           .contentType(MediaType.JSON_UTF_8)
                           .contentLength(page.body().length)
-                          .set(RegistryHeaders.CACHE, page.stale() ? "stale" : "miss");
+                          .set(
+                              RegistryHeaders.CACHE,
+                              (page.stale() ? CacheResult.STALE : CacheResult.MISS).label());
                   if (page.stale()) {
                     headers.set("warning", "110 - \"Response is Stale\"");
                   }

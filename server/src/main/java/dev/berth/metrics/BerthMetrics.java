@@ -2,6 +2,7 @@ package dev.berth.metrics;
 
 import com.linecorp.armeria.client.DecoratingHttpClientFunction;
 import com.linecorp.armeria.common.logging.RequestLog;
+import dev.berth.storage.CacheResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +35,7 @@ public final class BerthMetrics {
             .description("Blob and manifest bytes received from upstreams")
             .register(registry);
     for (String kind : new String[] {"blob", "manifest"}) {
-      for (String result : new String[] {"hit", "miss", "stale"}) {
+      for (CacheResult result : CacheResult.values()) {
         cacheCounter(kind, result);
       }
     }
@@ -50,11 +51,11 @@ public final class BerthMetrics {
   }
 
   /** Counts a cache lookup; {@code result} is {@code hit}, {@code miss} or {@code stale}. */
-  public void cacheRequest(String kind, String result) {
+  public void cacheRequest(String kind, CacheResult result) {
     cacheCounter(kind, result).increment();
   }
 
-  private Counter cacheCounter(String kind, String result) {
+  private Counter cacheCounter(String kind, CacheResult result) {
     // Looked up once: registering on every request costs an id and a map lookup per hit.
     return cacheCounters.computeIfAbsent(
         kind + " " + result,
@@ -62,7 +63,7 @@ public final class BerthMetrics {
             Counter.builder("berth.cache.requests")
                 .description("Cache lookups by kind and result")
                 .tag("kind", kind)
-                .tag("result", result)
+                .tag("result", result.label())
                 .register(registry));
   }
 

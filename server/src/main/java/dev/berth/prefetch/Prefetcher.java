@@ -16,6 +16,7 @@ import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.CacheResult;
 import dev.berth.upstream.RateLimit;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.Upstreams;
@@ -253,7 +254,7 @@ public final class Prefetcher {
         .refresh(target, ref)
         .thenCompose(
             top -> {
-              if (top.result().equals("stale")) {
+              if (top.result() == CacheResult.STALE) {
                 throw OciError.UPSTREAM_UNAVAILABLE.with(
                     "the upstream of " + request.ref() + " could not be asked; kept what was held");
               }
@@ -444,7 +445,7 @@ public final class Prefetcher {
                     request.ref(),
                     top.manifest().digest().toString(),
                     true,
-                    top.result().equals("miss"),
+                    top.result() == CacheResult.MISS,
                     platforms,
                     digests.size(),
                     fetched.get(),

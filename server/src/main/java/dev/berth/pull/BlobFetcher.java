@@ -12,6 +12,7 @@ import dev.berth.oci.Digest;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.CacheResult;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.Upstreams;
@@ -81,7 +82,7 @@ public final class BlobFetcher {
     Optional<Found> held = held(digest);
     if (held.isPresent()) {
       if (member) {
-        metrics.cacheRequest("blob", "hit");
+        metrics.cacheRequest("blob", CacheResult.HIT);
         return CompletableFuture.completedFuture(held.get());
       }
       // Stored for some repository: served here only once this one is known to hold it.
@@ -95,7 +96,7 @@ public final class BlobFetcher {
     if (running != null && !member && !target.equals(fillTargets.get(running))) {
       return membership.confirm(target, digest, null).thenCompose(t -> get(target, digest, true));
     }
-    metrics.cacheRequest("blob", "miss");
+    metrics.cacheRequest("blob", CacheResult.MISS);
     if (running == null && !store.disk().hasRoomFor(0)) {
       return passThrough(target, digest);
     }
@@ -246,7 +247,7 @@ public final class BlobFetcher {
       return membership.confirm(target, digest, null).thenCompose(t -> size(target, digest, true));
     }
     if (stored.isPresent()) {
-      metrics.cacheRequest("blob", "hit");
+      metrics.cacheRequest("blob", CacheResult.HIT);
       return CompletableFuture.completedFuture(new Size(stored.get().size(), true));
     }
     if (inFlight != null) {

@@ -13,6 +13,7 @@ import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
 import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;
+import dev.berth.storage.CacheResult;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.TagRecord;
 import dev.berth.storage.TagStore;
@@ -78,8 +79,8 @@ public final class ManifestResolver {
     Optional<Manifest> fresh = freshInMemory(target, ref);
     if (fresh.isPresent()) {
       // The common case, answered on the event loop: no disk, no upstream, no thread hop.
-      metrics.cacheRequest("manifest", "hit");
-      return CompletableFuture.completedFuture(new ResolvedManifest(fresh.get(), "hit"));
+      metrics.cacheRequest("manifest", CacheResult.HIT);
+      return CompletableFuture.completedFuture(new ResolvedManifest(fresh.get(), CacheResult.HIT));
     }
     String key = target + (ref.isDigest() ? "@" : ":") + ref;
     Optional<RegistryException> remembered = notFound.get(key);
@@ -172,7 +173,7 @@ public final class ManifestResolver {
           // Stored for some repository: served here only once this one is known to hold it.
           return membership
               .confirm(target, digest, stored.get().mediaType())
-              .thenApply(type -> new ResolvedManifest(typed(stored.get(), type), "hit"));
+              .thenApply(type -> new ResolvedManifest(typed(stored.get(), type), CacheResult.HIT));
         }
         return target.isLocal() ? unknown(target, ref) : fetch(target, ref);
       }
@@ -184,14 +185,15 @@ public final class ManifestResolver {
               : Optional.empty();
       if (target.isLocal()) {
         return stored.isPresent()
-            ? CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"))
+            ? CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), CacheResult.HIT))
             : unknown(target, ref);
       }
       if (stored.isEmpty()) {
         return fetch(target, ref);
       }
       if (age(record.get()).compareTo(tagTtl(target)) < 0 || client(target).isOffline()) {
-        return CompletableFuture.completedFuture(new ResolvedManifest(stored.get(), "hit"));
+        return CompletableFuture.completedFuture(
+            new ResolvedManifest(stored.get(), CacheResult.HIT));
       }
       return revalidate(target, tag, record.get(), stored.get());
     } catch (IOException e) {
@@ -255,7 +257,8 @@ public final class ManifestResolver {
               String digest = res.headers().get("docker-content-digest");
               if (res.status().code() == 200 && record.digest().toString().equals(digest)) {
                 putTag(target, tag, record.withCheckedAt(Instant.now(clock)));
-                return CompletableFuture.completedFuture(new ResolvedManifest(stored, "hit"));
+                return CompletableFuture.completedFuture(
+                    new ResolvedManifest(stored, CacheResult.HIT));
               }
               if (res.status().code() == 200 || res.status().code() == 404) {
                 return fetch(target, ManifestReference.of(tag));
@@ -277,7 +280,7 @@ public final class ManifestResolver {
     if (age(record).compareTo(tagTtl(target).plus(config.cache().staleIfError())) > 0) {
       throw failure;
     }
-    return new ResolvedManifest(stored, "stale");
+    return new ResolvedManifest(stored, CacheResult.STALE);
   }
 
   private CompletableFuture<ResolvedManifest> fetch(Target target, ManifestReference ref) {
@@ -300,7 +303,7 @@ public final class ManifestResolver {
               if (res.status().code() != 200) {
                 throw UpstreamErrors.forStatus(call, res, client.host(), OciError.MANIFEST_UNKNOWN);
               }
-              return new ResolvedManifest(verifyAndStore(target, ref, call, res), "miss");
+              return new ResolvedManifest(verifyAndStore(target, ref, call, res), CacheResult.MISS);
             });
   }
 

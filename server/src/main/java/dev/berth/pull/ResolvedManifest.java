@@ -1,16 +1,16 @@
 package dev.berth.pull;
 
 import dev.berth.oci.Manifest;
+import dev.berth.storage.CacheResult;
 
 /**
  * A manifest ready to serve, and how it was had.
  *
  * @param manifest the manifest's exact bytes and type
- * @param result {@code hit} (from the store, fresh or confirmed), {@code miss} (fetched now) or
- *     {@code stale} (every endpoint failed; served past its TTL)
+ * @param result from the store, fetched now, or from the store past its TTL (every endpoint failed)
  */
-public record ResolvedManifest(Manifest manifest, String result) {
+public record ResolvedManifest(Manifest manifest, CacheResult result) {
   public boolean isStale() {
-    return result.equals("stale");
+    return result == CacheResult.STALE;
   }
 }
