@@ -348,7 +348,8 @@ public final class ClientAccess {
   /** {@code Bearer realm=...}: the token endpoint at the address the client used. */
   private static String tokenChallenge(ServiceRequestContext ctx) {
     String authority = ctx.request().headers().authority();
-    if (authority == null || authority.isBlank()) {
+    if (authority == null || !authority.matches("[A-Za-z0-9.:\\[\\]-]{1,262}")) {
+      // Not a host and port: the address the client reached instead.
       authority = ctx.localAddress().getHostString() + ":" + ctx.localAddress().getPort();
     }
     String scheme = ctx.sessionProtocol().isTls() ? "https" : "http";

@@ -52,7 +52,7 @@ public final class TokenService implements HttpService {
                       QueryParams.fromQueryString(agg.content(StandardCharsets.UTF_8));
                   if (!"password".equals(form.get("grant_type"))) {
                     // Berth issues no refresh tokens: the client falls back to GET.
-                    throw OciError.UNSUPPORTED.with(
+                    throw OciError.REQUEST_INVALID.with(
                         "grant_type " + form.get("grant_type") + " (expected: password)");
                   }
                   String name = form.get("username", "");

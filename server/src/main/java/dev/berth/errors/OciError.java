@@ -35,6 +35,8 @@ public enum OciError {
       "BLOB_UPLOAD_INVALID",
       HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
       "requested range not satisfiable"),
+  /** A request body larger than its route accepts. */
+  BODY_TOO_LARGE("SIZE_INVALID", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"),
   /** A pushed manifest larger than Berth accepts. */
   MANIFEST_TOO_LARGE("MANIFEST_INVALID", HttpStatus.REQUEST_ENTITY_TOO_LARGE, "manifest too large"),
   /** Berth itself failed unexpectedly; the detail says how. Never a 500. */

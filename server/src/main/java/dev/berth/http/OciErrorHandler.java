@@ -34,6 +34,17 @@ public final class OciErrorHandler implements ServerErrorHandler {
     if (t instanceof RegistryException e) {
       return render(ctx.method(), e.error(), e.detail()).toHttpResponse();
     }
+    if (t instanceof com.linecorp.armeria.common.ContentTooLargeException
+        || (t instanceof com.linecorp.armeria.server.HttpStatusException h
+            && h.httpStatus().code() == 413)) {
+      // The rest of the body is unread: the connection closes after this answer.
+      var unused = ctx.initiateConnectionShutdown();
+      return render(
+              ctx.method(),
+              OciError.BODY_TOO_LARGE,
+              "the body is larger than " + ctx.maxRequestLength() + " bytes")
+          .toHttpResponse();
+    }
     log.warn("{} {} failed unexpectedly", ctx.method(), ctx.path(), t);
     // The log has the cause; no class name or stack detail reaches a client.
     return render(ctx.method(), OciError.UNAVAILABLE, "internal error; Berth's log has the cause")

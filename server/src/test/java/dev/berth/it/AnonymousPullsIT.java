@@ -201,6 +201,39 @@ class AnonymousPullsIT {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8),
             Map.of("content-type", "application/x-www-form-urlencoded"));
     assertThat(form.statusCode()).isEqualTo(200);
+    HttpResponse<String> refresh =
+        Http.send(
+            "POST",
+            realm,
+            "grant_type=refresh_token&refresh_token=x"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Map.of("content-type", "application/x-www-form-urlencoded"));
+    assertThat(refresh.statusCode())
+        .as("no refresh tokens: the client falls back to GET")
+        .isEqualTo(400);
+    HttpResponse<String> huge =
+        Http.send(
+            "POST",
+            realm,
+            new byte[1 << 20],
+            Map.of("content-type", "application/x-www-form-urlencoded"));
+    assertThat(huge.statusCode()).isEqualTo(413);
+    assertThat(huge.body()).contains("SIZE_INVALID");
+    // A Host that is no host and port is not echoed into the challenge.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", berth.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /v2/ HTTP/1.1\r\nHost: evil\"x\r\nConnection: close\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String answer =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(answer)
+          .contains("www-authenticate: Bearer realm=\"http://127.0.0.1:" + berth.port() + "/")
+          .doesNotContain("evil");
+    }
     assertThat(JSON.readTree(form.body()).path("access_token").asText()).isNotEmpty();
   }
 

@@ -380,6 +380,14 @@ class MalformedRequestsIT {
             400,
             "UNSUPPORTED"));
     rows.add(row("DELETE", "/_berth/v1/forwarding", 405, "UNSUPPORTED"));
+    rows.add(
+        row(
+            "POST",
+            prefetch,
+            json,
+            "{\"images\":[" + "{},".repeat(4 << 20) + "{}]}",
+            413,
+            "SIZE_INVALID"));
     rows.add(row("POST", "/_berth/v1/forwarding", Map.of(), "{}", 405, "UNSUPPORTED"));
     return rows.stream().map(r -> Arguments.of(r));
   }
