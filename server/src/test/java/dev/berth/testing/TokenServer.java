@@ -29,6 +29,7 @@ public final class TokenServer implements AutoCloseable {
   private final String certificate;
   private final String pem;
   private final long lifetimeSeconds;
+  private volatile long lastExpiryMillis;
   private final List<String> issued = new CopyOnWriteArrayList<>();
   private final List<String> scopes = new CopyOnWriteArrayList<>();
   private final List<String> grants = new CopyOnWriteArrayList<>();
@@ -161,6 +162,7 @@ public final class TokenServer implements AutoCloseable {
     String jwt =
         signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
     issued.add(jwt);
+    lastExpiryMillis = (now + lifetimeSeconds) * 1000;
     return HttpResponse.of(
         HttpStatus.OK,
         MediaType.JSON_UTF_8,
@@ -203,6 +205,18 @@ public final class TokenServer implements AutoCloseable {
     String body = res.body();
     int start = body.indexOf("\"token\":\"") + 9;
     return body.substring(start, body.indexOf('"', start));
+  }
+
+  /**
+   * Returns once every token issued so far has expired (a second past the last one's end, for the
+   * registry's whole-second clock): what a long build does to the tokens it started with.
+   */
+  public void awaitEveryTokenExpired() {
+    long until = lastExpiryMillis + 1000;
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(lifetimeSeconds + 5))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> System.currentTimeMillis() > until);
   }
 
   /** Every token issued so far. */
