@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.push.ManifestPush;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.prefetch.Prefetcher;

@@ -2,7 +2,6 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.bundle.ImageName;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
@@ -12,6 +11,7 @@ import dev.berth.doctor.Doctor;
 import dev.berth.doctor.Finding;
 import dev.berth.doctor.Report;
 import dev.berth.metrics.BerthMetrics;
+import dev.berth.oci.ImageName;
 import dev.berth.prefetch.ImageRequest;
 import dev.berth.prefetch.Sources;
 import dev.berth.upstream.Upstreams;

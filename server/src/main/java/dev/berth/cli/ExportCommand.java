@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.bundle.BundleWriter;
-import dev.berth.bundle.ImageName;
+import dev.berth.oci.ImageName;
 import dev.berth.prefetch.Sources;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import dev.berth.bundle.ImageName;
+import dev.berth.oci.ImageName;
 import dev.berth.prefetch.ImageRequest;
 import dev.berth.prefetch.Sources;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
+import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
 import dev.berth.oci.Platform;
@@ -213,9 +214,9 @@ public final class Prefetcher {
    *     serve
    */
   public Target target(String ref) {
-    Reference parsed;
+    ImageName.Parts parsed;
     try {
-      parsed = Reference.parse(ref);
+      parsed = ImageName.split(ref);
       var unused = ManifestReference.of(parsed.reference());
     } catch (IllegalArgumentException e) {
       throw OciError.NAME_INVALID.with(
@@ -226,7 +227,7 @@ public final class Prefetcher {
 
   private CompletableFuture<Result> once(
       ImageRequest request, Listener listener, boolean pin, int attempt) {
-    Reference parsed = Reference.parse(request.ref());
+    ImageName.Parts parsed = ImageName.split(request.ref());
     RegistryRoute route = routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null);
     Target target = route.target();
     if (target.isLocal()) {
@@ -342,7 +343,7 @@ public final class Prefetcher {
   public Presence check(ImageRequest request) {
     List<String> wanted = request.platforms();
     try {
-      Reference parsed = Reference.parse(request.ref());
+      ImageName.Parts parsed = ImageName.split(request.ref());
       Target target =
           routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
       Optional<Manifest> top = manifests.held(target, ManifestReference.of(parsed.reference()));
@@ -461,28 +462,5 @@ public final class Prefetcher {
       return r;
     }
     return OciError.UPSTREAM_UNAVAILABLE.with(t.toString());
-  }
-
-  /** A reference split into the repository name and the tag or digest. */
-  record Reference(String name, String reference) {
-    static Reference parse(String text) {
-      String ref = text.trim();
-      int at = ref.indexOf('@');
-      if (at > 0) {
-        // A tag beside a digest only names it for people: the digest decides.
-        String name = ref.substring(0, at);
-        int tag = name.lastIndexOf(':');
-        if (tag > name.lastIndexOf('/')) {
-          name = name.substring(0, tag);
-        }
-        return new Reference(name, ref.substring(at + 1));
-      }
-      int slash = ref.lastIndexOf('/');
-      int colon = ref.lastIndexOf(':');
-      if (colon > slash) {
-        return new Reference(ref.substring(0, colon), ref.substring(colon + 1));
-      }
-      return new Reference(ref, "latest");
-    }
   }
 }

@@ -16,8 +16,7 @@ class ValueTypesTest {
       strings = {"docker.io", "index.docker.io", "Registry-1.Docker.io", "registry.hub.docker.com"})
   void everyNameOfDockerHubIsDockerIo(String host) {
     assertThat(DockerHub.canonical(host)).isEqualTo("docker.io");
-    assertThat(dev.berth.bundle.ImageName.parse(host + "/alpine:3").registry())
-        .isEqualTo("docker.io");
+    assertThat(dev.berth.oci.ImageName.parse(host + "/alpine:3").registry()).isEqualTo("docker.io");
   }
 
   @Test

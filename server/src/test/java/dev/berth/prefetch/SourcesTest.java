@@ -93,14 +93,14 @@ class SourcesTest {
 
   @Test
   void referencesSplitIntoNameAndTagOrDigest() {
-    assertThat(Prefetcher.Reference.parse("alpine"))
-        .isEqualTo(new Prefetcher.Reference("alpine", "latest"));
-    assertThat(Prefetcher.Reference.parse("localhost:5001/team/app:1.2"))
-        .isEqualTo(new Prefetcher.Reference("localhost:5001/team/app", "1.2"));
-    assertThat(Prefetcher.Reference.parse("localhost:5001/team/app"))
-        .isEqualTo(new Prefetcher.Reference("localhost:5001/team/app", "latest"));
+    assertThat(dev.berth.oci.ImageName.split("alpine"))
+        .isEqualTo(new dev.berth.oci.ImageName.Parts("alpine", "latest"));
+    assertThat(dev.berth.oci.ImageName.split("localhost:5001/team/app:1.2"))
+        .isEqualTo(new dev.berth.oci.ImageName.Parts("localhost:5001/team/app", "1.2"));
+    assertThat(dev.berth.oci.ImageName.split("localhost:5001/team/app"))
+        .isEqualTo(new dev.berth.oci.ImageName.Parts("localhost:5001/team/app", "latest"));
     String digest = "sha256:" + "b".repeat(64);
-    assertThat(Prefetcher.Reference.parse("ghcr.io/org/app:1.2@" + digest))
-        .isEqualTo(new Prefetcher.Reference("ghcr.io/org/app", digest));
+    assertThat(dev.berth.oci.ImageName.split("ghcr.io/org/app:1.2@" + digest))
+        .isEqualTo(new dev.berth.oci.ImageName.Parts("ghcr.io/org/app", digest));
   }
 }
