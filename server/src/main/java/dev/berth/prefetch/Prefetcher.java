@@ -310,10 +310,7 @@ public final class Prefetcher {
       return null;
     }
     for (String w : wanted) {
-      String[] parts = w.split("/");
-      if (parts[0].equals(p.os())
-          && parts[1].equals(p.architecture())
-          && (parts.length < 3 || parts[2].equals(p.variant()))) {
+      if (Platform.parse(w).covers(p)) {
         return w;
       }
     }

@@ -1,5 +1,6 @@
 package dev.berth.prefetch;
 
+import dev.berth.oci.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,6 @@ public final class Sources {
   private static final Pattern VARIABLE =
       Pattern.compile(
           "\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\\}|([A-Za-z_][A-Za-z0-9_]*))");
-  private static final Pattern PLATFORM = Pattern.compile("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?");
 
   private Sources() {}
 
@@ -74,15 +74,14 @@ public final class Sources {
   public static List<String> platforms(String text, String origin) {
     List<String> out = new ArrayList<>();
     for (String p : text.split(",")) {
-      String t = p.trim().toLowerCase(Locale.ROOT);
-      if (t.isEmpty()) {
+      if (p.isBlank()) {
         continue;
       }
-      if (!PLATFORM.matcher(t).matches()) {
-        throw new SourceException(
-            origin + ": not a platform: \"" + p.trim() + "\" (expected os/arch[/variant])");
+      try {
+        out.add(Platform.parse(p).toString());
+      } catch (IllegalArgumentException e) {
+        throw new SourceException(origin + ": " + e.getMessage());
       }
-      out.add(t);
     }
     return out;
   }

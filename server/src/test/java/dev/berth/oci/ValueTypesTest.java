@@ -11,6 +11,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueTypesTest {
   private static final String HEX = "a".repeat(64);
 
+  @Test
+  void platformsParseOnceAndCoverTheirVariants() {
+    assertThat(Platform.parse(" Linux/ARM64/v8 ")).isEqualTo(new Platform("linux", "arm64", "v8"));
+    assertThat(Platform.parse("linux/amd64")).isEqualTo(Platform.LINUX_AMD64);
+    for (String bad : new String[] {"linux", "linux/", "/amd64", "linux/amd64/v8/x", "lin ux/a"}) {
+      assertThatThrownBy(() -> Platform.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("expected os/arch[/variant]");
+    }
+    assertThat(Platform.parse("linux/arm64").covers(new Platform("linux", "arm64", "v8"))).isTrue();
+    assertThat(Platform.parse("linux/arm64/v8").covers(new Platform("linux", "arm64", null)))
+        .isFalse();
+    assertThat(Platform.parse("linux/arm/v7").covers(new Platform("linux", "arm", "v6"))).isFalse();
+    assertThat(Platform.LINUX_AMD64.covers(null)).isFalse();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {"docker.io", "index.docker.io", "Registry-1.Docker.io", "registry.hub.docker.com"})
