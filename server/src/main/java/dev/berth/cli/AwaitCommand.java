@@ -1,8 +1,8 @@
 package dev.berth.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.config.Durations;
+import dev.berth.push.ForwardStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -104,7 +104,7 @@ final class AwaitCommand implements Callable<Integer> {
     String shown = "";
     long unreachableSince = 0;
     while (true) {
-      JsonNode status;
+      ForwardStatus status;
       try {
         status = fetch(http, base, authorization);
         unreachableSince = 0;
@@ -184,7 +184,7 @@ final class AwaitCommand implements Callable<Integer> {
     }
   }
 
-  private static JsonNode fetch(HttpClient http, URI base, Optional<String> authorization)
+  private static ForwardStatus fetch(HttpClient http, URI base, Optional<String> authorization)
       throws IOException {
     URI status = base.resolve("/_berth/v1/forwarding");
     try {
@@ -196,7 +196,7 @@ final class AwaitCommand implements Callable<Integer> {
       if (res.statusCode() != 200) {
         throw new IllegalStateException(status + " answered " + res.statusCode());
       }
-      return JSON.readTree(res.body());
+      return JSON.readValue(res.body(), ForwardStatus.class);
     } catch (ConnectException e) {
       throw new Unreachable("cannot reach Berth at " + base + ": connection refused", e);
     } catch (java.net.http.HttpTimeoutException e) {
@@ -208,17 +208,12 @@ final class AwaitCommand implements Callable<Integer> {
   }
 
   /** The latest forward of each upstream reference. */
-  private static Map<String, Forward> latest(JsonNode status) {
+  private static Map<String, Forward> latest(ForwardStatus status) {
     Map<String, Forward> latest = new LinkedHashMap<>();
-    for (String list : new String[] {"done", "failed", "pending", "inFlight"}) {
-      for (JsonNode n : status.path(list)) {
-        Forward f =
-            new Forward(
-                n.path("ref").asText(),
-                n.path("state").asText(),
-                n.path("size").asLong(),
-                n.path("lastError").isTextual() ? n.path("lastError").asText() : null,
-                n.path("acceptedAt").asText());
+    for (List<ForwardStatus.Entry> list :
+        List.of(status.done(), status.failed(), status.pending(), status.inFlight())) {
+      for (ForwardStatus.Entry n : list == null ? List.<ForwardStatus.Entry>of() : list) {
+        Forward f = new Forward(n.ref(), n.state(), n.size(), n.lastError(), n.acceptedAt());
         Forward before = latest.get(f.ref());
         if (before == null || before.acceptedAt().compareTo(f.acceptedAt()) <= 0) {
           latest.put(f.ref(), f);

@@ -1,8 +1,6 @@
 package dev.berth.push;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.UpstreamConfig.ForwardMode;
 import dev.berth.oci.Digest;
 import java.io.IOException;
@@ -115,60 +113,60 @@ record ForwardJob(
         finished);
   }
 
-  ObjectNode toJson() {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("id", id);
-    n.put("ref", ref());
-    n.put("upstream", registry);
-    n.put("repository", repository);
-    n.put("reference", reference);
-    n.put("digest", digest.toString());
-    n.put("mediaType", mediaType);
-    n.put("size", size);
-    n.put("mode", mode.toString());
-    n.put("state", state.json());
-    n.put("attempts", attempts);
-    n.put("lastError", lastError);
-    n.put("acceptedAt", acceptedAt.toString());
-    n.put("deadline", deadline.toString());
-    n.put("nextAttemptAt", nextAttemptAt == null ? null : nextAttemptAt.toString());
-    n.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
-    return n;
+  /** This forward in its JSON form: the journal record and the status entry. */
+  ForwardStatus.Entry toEntry() {
+    return new ForwardStatus.Entry(
+        id,
+        ref(),
+        registry,
+        repository,
+        reference,
+        digest.toString(),
+        mediaType,
+        size,
+        mode.toString(),
+        state.json(),
+        attempts,
+        lastError,
+        acceptedAt.toString(),
+        deadline.toString(),
+        nextAttemptAt == null ? null : nextAttemptAt.toString(),
+        finishedAt == null ? null : finishedAt.toString());
   }
 
   byte[] toBytes() {
     try {
-      return JSON.writeValueAsBytes(toJson());
+      return JSON.writeValueAsBytes(toEntry());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
   static ForwardJob parse(byte[] bytes) throws IOException {
-    JsonNode n = JSON.readTree(bytes);
+    ForwardStatus.Entry e = JSON.readValue(bytes, ForwardStatus.Entry.class);
     try {
       return new ForwardJob(
-          n.path("id").asText(),
-          n.path("upstream").asText(),
-          n.path("repository").asText(),
-          n.path("reference").asText(),
-          Digest.of(n.path("digest").asText()),
-          n.path("mediaType").asText(),
-          n.path("size").asLong(),
-          ForwardMode.valueOf(n.path("mode").asText("async").toUpperCase(Locale.ROOT)),
-          State.ofJson(n.path("state").asText()),
-          n.path("attempts").asInt(),
-          n.path("lastError").isTextual() ? n.path("lastError").asText() : null,
-          Instant.parse(n.path("acceptedAt").asText()),
-          Instant.parse(n.path("deadline").asText()),
-          instant(n.path("nextAttemptAt")),
-          instant(n.path("finishedAt")));
-    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-      throw new IOException("not a forwarding record: " + e.getMessage(), e);
+          e.id(),
+          e.upstream(),
+          e.repository(),
+          e.reference(),
+          Digest.of(String.valueOf(e.digest())),
+          e.mediaType(),
+          e.size(),
+          ForwardMode.valueOf((e.mode() == null ? "async" : e.mode()).toUpperCase(Locale.ROOT)),
+          State.ofJson(String.valueOf(e.state())),
+          e.attempts(),
+          e.lastError(),
+          Instant.parse(String.valueOf(e.acceptedAt())),
+          Instant.parse(String.valueOf(e.deadline())),
+          instant(e.nextAttemptAt()),
+          instant(e.finishedAt()));
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException x) {
+      throw new IOException("not a forwarding record: " + x.getMessage(), x);
     }
   }
 
-  private static Instant instant(JsonNode n) {
-    return n.isTextual() ? Instant.parse(n.asText()) : null;
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
   }
 }

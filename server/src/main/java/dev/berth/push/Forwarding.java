@@ -1,8 +1,6 @@
 package dev.berth.push;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ForwardingConfig;
 import dev.berth.config.UpstreamConfig;
@@ -28,8 +26,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -424,24 +424,20 @@ public final class Forwarding {
    * {@code pending}, {@code inFlight}, {@code done} and {@code failed}, oldest first.
    */
   public byte[] statusJson() {
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode pending = root.putArray("pending");
-    ArrayNode inFlight = root.putArray("inFlight");
-    ArrayNode done = root.putArray("done");
-    ArrayNode failed = root.putArray("failed");
+    Map<ForwardJob.State, List<ForwardStatus.Entry>> by = new EnumMap<>(ForwardJob.State.class);
+    for (ForwardJob.State state : ForwardJob.State.values()) {
+      by.put(state, new ArrayList<>());
+    }
     jobs.values().stream()
         .sorted(Comparator.comparing(ForwardJob::acceptedAt))
-        .forEach(
-            j ->
-                (switch (j.state()) {
-                      case PENDING -> pending;
-                      case IN_FLIGHT -> inFlight;
-                      case DONE -> done;
-                      case FAILED -> failed;
-                    })
-                    .add(j.toJson()));
+        .forEach(j -> by.get(j.state()).add(j.toEntry()));
     try {
-      return JSON.writeValueAsBytes(root);
+      return JSON.writeValueAsBytes(
+          new ForwardStatus(
+              by.get(ForwardJob.State.PENDING),
+              by.get(ForwardJob.State.IN_FLIGHT),
+              by.get(ForwardJob.State.DONE),
+              by.get(ForwardJob.State.FAILED)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
