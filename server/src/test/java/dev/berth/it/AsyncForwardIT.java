@@ -125,15 +125,13 @@ class AsyncForwardIT {
       String ref = "registry.test/team/outage:1";
 
       // Acknowledged with the upstream down; workers keep trying and say why they fail.
-      JsonNode job = null;
-      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < until) {
-        job = find(forwarding(berth.address()), ref);
-        if (job != null && job.path("attempts").asInt() >= 2) {
-          break;
-        }
-        Thread.sleep(100);
-      }
+      JsonNode job =
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () -> find(forwarding(berth.address()), ref),
+                  j -> j != null && j.path("attempts").asInt() >= 2);
       assertThat(job).isNotNull();
       assertThat(job.path("attempts").asInt()).isGreaterThanOrEqualTo(2);
       assertThat(job.path("state").asText()).isIn("pending", "in-flight");

@@ -1,6 +1,7 @@
 package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,7 @@ import dev.berth.testing.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,11 +134,10 @@ class PrefetchIT {
         .ok();
     String arm64Layer = index.images().get(1).layers().get(0).substring("sha256:".length());
     Path held = dir.resolve("data/blobs/sha256/" + arm64Layer.substring(0, 2) + "/" + arm64Layer);
-    long until = System.nanoTime() + 30_000_000_000L;
-    while (!Files.exists(held) && System.nanoTime() < until) {
-      Thread.sleep(100);
-    }
-    assertThat(held).as("the arm64 layer, fetched in the background").exists();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(held).as("the arm64 layer, fetched in the background").exists());
 
     relay.failWith(HttpStatus.SERVICE_UNAVAILABLE);
     Cmd.run(
@@ -243,11 +244,7 @@ class PrefetchIT {
     try (Berth scheduled = Berth.start(data, yaml)) {
       String hex = index.images().get(1).layers().get(0).substring("sha256:".length());
       Path layer = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
-      long until = System.nanoTime() + 30_000_000_000L;
-      while (!Files.exists(layer) && System.nanoTime() < until) {
-        Thread.sleep(100);
-      }
-      assertThat(layer).exists();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(layer).exists());
       assertThat(data.resolve("pins/sha256/" + hex.substring(0, 2) + "/" + hex)).exists();
       String amd64 = index.images().get(0).layers().get(0).substring("sha256:".length());
       assertThat(data.resolve("blobs/sha256/" + amd64.substring(0, 2) + "/" + amd64))
