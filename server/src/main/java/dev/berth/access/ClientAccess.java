@@ -63,9 +63,14 @@ public final class ClientAccess {
    */
   private final boolean challengesForTokens;
 
+  /** Whether some rule grants {@code anonymous} anything. */
+  private final boolean anonymousRule;
+
   private ClientAccess(AuthConfig config, Map<String, String> bcrypt) {
     this.config = config;
     this.bcrypt = bcrypt;
+    this.anonymousRule =
+        config != null && config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
     this.challengesForTokens = config != null && namedUsersGetMore(config.rules());
   }
 
@@ -207,7 +212,7 @@ public final class ClientAccess {
       return;
     }
     Optional<String> user = user(ctx);
-    if (user.isEmpty() && config.rules().stream().noneMatch(r -> r.users().contains(ANONYMOUS))) {
+    if (user.isEmpty() && !anonymousRule) {
       throw unauthorized("authentication required");
     }
   }
@@ -244,7 +249,6 @@ public final class ClientAccess {
     }
     boolean presented = ctx.request().headers().contains(HttpHeaderNames.AUTHORIZATION);
     Optional<String> user = user(ctx);
-    boolean anonymousRule = config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
     if (user.isEmpty() && (!anonymousRule || (challengesForTokens && !presented))) {
       throw unauthorized("authentication required");
     }
@@ -304,14 +308,14 @@ public final class ClientAccess {
     return name;
   }
 
-  /** A bearer token for {@code user} (empty for anonymous), and how long it is good for. */
+  /** A bearer token for {@code user} (empty for anonymous). */
   String issue(Optional<String> user) {
     return tokens.issue(user);
   }
 
   /** Whether anonymous clients may have a token: when a rule grants {@code anonymous} anything. */
   boolean anonymousAllowed() {
-    return config == null || config.rules().stream().anyMatch(r -> r.users().contains(ANONYMOUS));
+    return config == null || anonymousRule;
   }
 
   private boolean valid(String name, String password) {

@@ -131,8 +131,7 @@ final class ClientConfigCommand implements Callable<Integer> {
       case BUILDKIT -> emit(configs.buildkit(), out, err);
       case PODMAN -> emit(configs.podman(), out, err);
       case DOCKER -> {
-        Optional<ClientVersion> version =
-            version(cmd, List.of("docker", "version", "--format", "{{.Server.Version}}"));
+        Optional<ClientVersion> version = version(cmd, ClientProbe.DOCKER);
         String existing = null;
         if (output != null && Files.exists(output)) {
           existing = Files.readString(output, StandardCharsets.UTF_8);
@@ -177,14 +176,7 @@ final class ClientConfigCommand implements Callable<Integer> {
    * is there; empty when neither says.
    */
   private Optional<ClientVersion> version(CommandLine cmd, List<String> probe) {
-    Optional<ClientVersion> found = ClientProbe.of(clientVersion, probe);
-    if (clientVersion != null && found.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          "--client-version: not a version: \""
-              + clientVersion
-              + "\" (expected e.g. 2.1.0 or 29.0.1)");
-    }
+    Optional<ClientVersion> found = ClientProbe.of(cmd, "--client-version", clientVersion, probe);
     if (clientVersion == null) {
       found.ifPresent(
           v ->

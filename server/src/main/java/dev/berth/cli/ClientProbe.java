@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 
 /** The version of a client installed here, as its own command prints it. */
 final class ClientProbe {
@@ -41,11 +42,24 @@ final class ClientProbe {
     }
   }
 
-  /** {@code given} parsed, or else what {@code command} prints; a bad {@code given} is null. */
-  static Optional<ClientVersion> of(String given, List<String> command) {
-    if (given != null) {
-      return ClientVersion.parse(given);
+  /**
+   * The version {@code option} gives, or else what {@code command} prints (empty when neither
+   * says); a {@code given} that is no version is a usage error naming {@code option}.
+   */
+  static Optional<ClientVersion> of(
+      CommandLine cmd, String option, String given, List<String> command) {
+    if (given == null) {
+      return run(command);
     }
-    return run(command);
+    return Optional.of(
+        ClientVersion.parse(given)
+            .orElseThrow(
+                () ->
+                    new CommandLine.ParameterException(
+                        cmd,
+                        option
+                            + ": not a version: \""
+                            + given
+                            + "\" (expected e.g. 2.1.0 or 29.0.1)")));
   }
 }

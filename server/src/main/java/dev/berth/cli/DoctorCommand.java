@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.UpstreamConfig;
-import dev.berth.config.clients.ClientVersion;
 import dev.berth.doctor.ClientFiles;
 import dev.berth.doctor.Doctor;
 import dev.berth.doctor.Finding;
@@ -30,7 +29,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -152,10 +150,11 @@ final class DoctorCommand implements Callable<Integer> {
     findings.addAll(
         ClientFiles.check(
             new ClientFiles.Host(
-                version(cmd, "--containerd-version", containerdVersion, ClientProbe.CONTAINERD),
+                ClientProbe.of(
+                    cmd, "--containerd-version", containerdVersion, ClientProbe.CONTAINERD),
                 containerdConfig,
                 containerdCerts,
-                version(cmd, "--docker-version", dockerVersion, ClientProbe.DOCKER),
+                ClientProbe.of(cmd, "--docker-version", dockerVersion, ClientProbe.DOCKER),
                 dockerCerts),
             hostPort));
     findings.addAll(presence(berth, target.authorization(cmd), images));
@@ -167,16 +166,6 @@ final class DoctorCommand implements Callable<Integer> {
     out.print(json ? report.json() : report.text());
     out.flush();
     return report.hasErrors() ? 1 : 0;
-  }
-
-  private static Optional<ClientVersion> version(
-      CommandLine cmd, String option, String given, List<String> probe) {
-    Optional<ClientVersion> v = ClientProbe.of(given, probe);
-    if (given != null && v.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          cmd, option + ": not a version: \"" + given + "\" (expected e.g. 2.1.0 or 29.0.1)");
-    }
-    return v;
   }
 
   private static String read(Path f, CommandLine cmd) {

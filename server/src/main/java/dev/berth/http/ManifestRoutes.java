@@ -73,7 +73,7 @@ final class ManifestRoutes {
    * later.
    */
   private static HttpResponse unknownWhileUnavailable(RegistryRoute route, Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    Throwable cause = OciErrorHandler.unwrap(e);
     if (cause instanceof RegistryException r && r.error() == OciError.UPSTREAM_UNAVAILABLE) {
       throw OciError.MANIFEST_UNKNOWN.with(
           route.target()

@@ -32,13 +32,13 @@ public final class OciErrorHandler implements ServerErrorHandler {
   public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
     Throwable t = unwrap(cause);
     if (t instanceof RegistryException e) {
+      closeIfBodyUnread(ctx, e.error().status());
       return render(ctx.method(), e.error(), e.detail()).toHttpResponse();
     }
     if (t instanceof com.linecorp.armeria.common.ContentTooLargeException
         || (t instanceof com.linecorp.armeria.server.HttpStatusException h
             && h.httpStatus().code() == 413)) {
-      // The rest of the body is unread: the connection closes after this answer.
-      var unused = ctx.initiateConnectionShutdown();
+      closeIfBodyUnread(ctx, HttpStatus.REQUEST_ENTITY_TOO_LARGE);
       return render(
               ctx.method(),
               OciError.BODY_TOO_LARGE,
@@ -140,7 +140,19 @@ public final class OciErrorHandler implements ServerErrorHandler {
     return b.toString();
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /**
+   * A {@code 413} is sent before the body is read: the connection then closes, and says so ({@code
+   * Connection: close}, or {@code GOAWAY}), so that no client sends its next request down a
+   * connection the unread body has spoilt.
+   */
+  private static void closeIfBodyUnread(ServiceRequestContext ctx, HttpStatus status) {
+    if (status.code() == 413) {
+      var unused = ctx.initiateConnectionShutdown();
+    }
+  }
+
+  /** The failure inside the wrappers a future adds. */
+  static Throwable unwrap(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();

@@ -230,14 +230,17 @@ public final class BlobFetcher {
   private CompletableFuture<Size> size(Target target, Digest digest, boolean confirmed) {
     if (!confirmed && target.upstream().map(UpstreamConfig::forwardsAsync).orElse(false)) {
       // A push client asks before uploading; an async push must not wait on the upstream.
-      return CompletableFuture.supplyAsync(() -> membership.holds(target, digest), blocking)
-          .thenCompose(
-              held -> {
-                if (!held || (store.find(digest).isEmpty() && !fills.containsKey(digest))) {
-                  throw unknown(target, digest);
-                }
-                return size(target, digest, true);
-              });
+      CompletableFuture<Boolean> member =
+          membership.cached(target, digest).isPresent()
+              ? CompletableFuture.completedFuture(true)
+              : CompletableFuture.supplyAsync(() -> membership.holds(target, digest), blocking);
+      return member.thenCompose(
+          held -> {
+            if (!held || (store.find(digest).isEmpty() && !fills.containsKey(digest))) {
+              throw unknown(target, digest);
+            }
+            return size(target, digest, true);
+          });
     }
     Optional<BlobFile> stored = store.find(digest);
     BlobFill inFlight = fills.get(digest);

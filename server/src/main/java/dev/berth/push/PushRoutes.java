@@ -250,7 +250,7 @@ public final class PushRoutes {
     ctx.setMaxRequestLength(limit);
     if (req.headers().contentLength() > limit) {
       req.abort();
-      throw tooLarge(ctx, limit);
+      throw tooLarge(limit);
     }
     return HttpResponse.of(
         req.aggregate()
@@ -259,7 +259,7 @@ public final class PushRoutes {
                   Throwable cause =
                       e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
                   if (cause instanceof com.linecorp.armeria.common.ContentTooLargeException) {
-                    throw tooLarge(ctx, limit);
+                    throw tooLarge(limit);
                   }
                   throw new java.util.concurrent.CompletionException(cause);
                 })
@@ -359,13 +359,7 @@ public final class PushRoutes {
             }));
   }
 
-  /**
-   * The answer to a manifest over the cap, sent before its body is read: the connection then
-   * closes, and says so ({@code Connection: close}, or {@code GOAWAY}), so that no client sends its
-   * next request down a connection the unread body has spoilt.
-   */
-  private static RuntimeException tooLarge(ServiceRequestContext ctx, long limit) {
-    var unused = ctx.initiateConnectionShutdown();
+  private static RuntimeException tooLarge(long limit) {
     return OciError.MANIFEST_TOO_LARGE.with("a manifest may be " + limit + " bytes at most");
   }
 

@@ -123,19 +123,7 @@ class AnonymousPullsIT {
     Path storage = Files.createTempDirectory("bp");
     Path auth = Files.writeString(work.resolve("auth.json"), "{\"auths\":{}}");
     Map<String, String> env = Map.of("REGISTRY_AUTH_FILE", auth.toString());
-    List<String> podman =
-        List.of(
-            "podman",
-            "--root",
-            storage.resolve("root").toString(),
-            "--runroot",
-            storage.resolve("run").toString(),
-            "--storage-driver",
-            "vfs",
-            "--cgroup-manager",
-            "cgroupfs",
-            "--events-backend",
-            "file");
+    List<String> podman = Cmd.podman(storage);
     String ref = berth.address() + "/team/podman:1";
     Cmd.run(concat(podman, "import", tar.toString(), ref), env, 120).ok();
     Cmd.Result anonymous = Cmd.run(concat(podman, "push", "--tls-verify=false", ref), env, 120);

@@ -257,19 +257,7 @@ class ClientWiringIT {
               conf.toString())
           .ok();
       Map<String, String> env = Map.of("CONTAINERS_REGISTRIES_CONF", conf.toString());
-      List<String> podman =
-          List.of(
-              "podman",
-              "--root",
-              storage.resolve("root").toString(),
-              "--runroot",
-              storage.resolve("run").toString(),
-              "--storage-driver",
-              "vfs",
-              "--cgroup-manager",
-              "cgroupfs",
-              "--events-backend",
-              "file");
+      List<String> podman = Cmd.podman(storage);
       Cmd.run(concat(podman, "pull", "docker.io/library/podwire:1"), env, 300).ok();
       Cmd.run(concat(podman, "pull", "registry.test/team/tool:1"), env, 300).ok();
       assertThat(served(logs, "/v2/library/podwire/manifests/1", "containers/")).isPositive();

@@ -65,6 +65,25 @@ public final class Cmd {
     }
   }
 
+  /**
+   * {@code podman} with its own storage under {@code storage} (vfs, no systemd): a test's images
+   * and layers stay out of the host's.
+   */
+  public static List<String> podman(Path storage) {
+    return List.of(
+        "podman",
+        "--root",
+        storage.resolve("root").toString(),
+        "--runroot",
+        storage.resolve("run").toString(),
+        "--storage-driver",
+        "vfs",
+        "--cgroup-manager",
+        "cgroupfs",
+        "--events-backend",
+        "file");
+  }
+
   /** {@code skopeo copy --all} of {@code ref} from the plain-HTTP registry at {@code address}. */
   public static void skopeoCopyAll(String address, String ref, Path dir) {
     run(List.of(
