@@ -83,4 +83,9 @@ public enum OciError {
   public RegistryException with(String detail) {
     return new RegistryException(this, detail);
   }
+
+  /** As {@link #with(String)}, keeping what caused it (never shown to the client). */
+  public RegistryException with(String detail, Throwable cause) {
+    return new RegistryException(this, detail, cause);
+  }
 }

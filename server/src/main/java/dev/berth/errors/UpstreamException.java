@@ -1,15 +1,20 @@
 package dev.berth.errors;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
- * An upstream call that failed. {@link #isTemporary()} says whether another endpoint or a later try
- * may succeed (connection errors, 429, 5xx, cut bodies) or not (a 4xx answer).
+ * An upstream call that failed: what the upstream answered (its status and the OCI code in its
+ * error body, when it gave them) and whether another endpoint or a later try may succeed at once
+ * ({@link #isTemporary()}: connection errors, 408, 429, 5xx, cut bodies) or not.
  */
 public final class UpstreamException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final boolean temporary;
   private final int status;
-  private final java.time.Duration retryAfter;
+  private final String code;
+  private final Duration retryAfter;
 
   public UpstreamException(String message, boolean temporary, int status, Throwable cause) {
     this(message, temporary, status, null, cause);
@@ -17,20 +22,36 @@ public final class UpstreamException extends RuntimeException {
 
   /** As the other constructor, with the wait the upstream asked for in {@code Retry-After}. */
   public UpstreamException(
+      String message, boolean temporary, int status, Duration retryAfter, Throwable cause) {
+    this(message, temporary, status, "", retryAfter, cause);
+  }
+
+  /** A final answer that was not a success, with the OCI code its body named ("" for none). */
+  public UpstreamException(
       String message,
       boolean temporary,
       int status,
-      java.time.Duration retryAfter,
+      String code,
+      Duration retryAfter,
       Throwable cause) {
     super(message, cause);
     this.temporary = temporary;
     this.status = status;
+    this.code = code;
     this.retryAfter = retryAfter;
   }
 
+  /**
+   * Whether an answer with {@code status} says the upstream is failing or overloaded right now
+   * (408, 429, 5xx): another endpoint, or the same one later, may answer.
+   */
+  public static boolean isTemporary(int status) {
+    return status == 408 || status == 429 || status >= 500;
+  }
+
   /** How long the upstream asked callers to wait ({@code Retry-After}), if it said. */
-  public java.util.Optional<java.time.Duration> retryAfter() {
-    return java.util.Optional.ofNullable(retryAfter);
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 
   public boolean isTemporary() {
@@ -40,5 +61,10 @@ public final class UpstreamException extends RuntimeException {
   /** The HTTP status the upstream answered with, or 0 when it gave none. */
   public int status() {
     return status;
+  }
+
+  /** The OCI error code the upstream's error body named, or "" when it named none. */
+  public String code() {
+    return code;
   }
 }

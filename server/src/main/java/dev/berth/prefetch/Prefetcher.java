@@ -1,5 +1,6 @@
 package dev.berth.prefetch;
 
+import com.linecorp.armeria.client.retry.Backoff;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.oci.Descriptor;
@@ -20,6 +21,7 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
 import dev.berth.upstream.RateLimit;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,7 +32,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,19 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * other failures are retried with backoff. Thread-safe.
  */
 public final class Prefetcher {
-  private static final int ATTEMPTS = 3;
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-
-  /** Errors no retry changes: the reference does not exist or may not be read. */
-  private static final Set<OciError> PERMANENT =
-      Set.of(
-          OciError.MANIFEST_UNKNOWN,
-          OciError.NAME_UNKNOWN,
-          OciError.NAME_INVALID,
-          OciError.BLOB_UNKNOWN,
-          OciError.MANIFEST_INVALID,
-          OciError.DENIED,
-          OciError.UNAUTHORIZED);
+  /** Three tries, 1 s and then 2 s apart, each wait drawn from the upper half of its step. */
+  private static final Backoff BACKOFF =
+      Backoff.exponential(1_000, 4_000).withJitter(-0.5, 0).withMaxAttempts(3);
 
   private final RouteResolver routes;
   private final ManifestResolver manifests;
@@ -180,8 +171,9 @@ public final class Prefetcher {
                     paused.getMessage()));
             return;
           }
-          RegistryException failure = asRegistryError(e);
-          if (PERMANENT.contains(failure.error()) || attempt >= ATTEMPTS) {
+          RegistryException failure = UpstreamFailure.of(request.ref(), e);
+          Optional<Duration> next = UpstreamFailure.nextTry(e, attempt, BACKOFF, false);
+          if (next.isEmpty()) {
             result.complete(
                 new Result(
                     request.ref(),
@@ -197,12 +189,10 @@ public final class Prefetcher {
                     failure.getMessage()));
             return;
           }
-          long ceiling = FIRST_RETRY.toMillis() << (attempt - 1);
-          long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
           var unused =
               timer.schedule(
                   () -> attempt(request, listener, pin, attempt + 1, result),
-                  delay,
+                  next.get().toMillis(),
                   TimeUnit.MILLISECONDS);
         });
   }
@@ -451,13 +441,5 @@ public final class Prefetcher {
                     fetchedBytes.get(),
                     attempt,
                     null));
-  }
-
-  private static RegistryException asRegistryError(Throwable e) {
-    Throwable t = UpstreamClient.unwrap(e);
-    if (t instanceof RegistryException r) {
-      return r;
-    }
-    return OciError.UPSTREAM_UNAVAILABLE.with(t.toString());
   }
 }

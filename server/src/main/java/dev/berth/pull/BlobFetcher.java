@@ -15,6 +15,7 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.util.List;
 import java.util.Map;
@@ -151,11 +152,11 @@ public final class BlobFetcher {
         .handle(
             (x, e) -> {
               if (e != null) {
-                throw UpstreamErrors.unavailable(call, UpstreamClient.unwrap(e));
+                throw UpstreamFailure.of(call, UpstreamClient.unwrap(e));
               }
               if (x.status() != 200) {
                 x.body().abort();
-                throw UpstreamErrors.forStatus(call, x, OciError.BLOB_UNKNOWN);
+                throw UpstreamFailure.answered(call, x, OciError.BLOB_UNKNOWN);
               }
               long size = x.headers().contentLength();
               return new Found(null, false, new PassThrough(digest, size, x.body(), metrics));
@@ -265,10 +266,10 @@ public final class BlobFetcher {
         .handleAsync(
             (AggregatedHttpResponse res, Throwable e) -> {
               if (e != null) {
-                throw UpstreamErrors.unavailable(call, e);
+                throw UpstreamFailure.of(call, e);
               }
               if (res.status().code() != 200) {
-                throw UpstreamErrors.forStatus(
+                throw UpstreamFailure.answered(
                     call, res, client(target).host(), OciError.BLOB_UNKNOWN);
               }
               membership.addBlob(target, digest);

@@ -17,6 +17,7 @@ import dev.berth.storage.Growth;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -184,7 +185,7 @@ final class BlobFill implements GrowingContent {
               status,
               null));
     } else {
-      fail(UpstreamErrors.forStatus(call, x, OciError.BLOB_UNKNOWN));
+      fail(UpstreamFailure.answered(call, x, OciError.BLOB_UNKNOWN));
     }
   }
 
@@ -225,7 +226,7 @@ final class BlobFill implements GrowingContent {
             BlobFill.this.onError(failure);
           }
         } catch (RuntimeException e) {
-          fail(UpstreamErrors.unavailable(call, e));
+          fail(UpstreamFailure.of(call, e));
         }
       }
     }
@@ -303,7 +304,7 @@ final class BlobFill implements GrowingContent {
       fail(OciError.UNAVAILABLE.with(call.description() + ": cannot store: " + f.getCause()));
       return;
     }
-    boolean temporary = !(t instanceof UpstreamException u) || u.isTemporary();
+    boolean temporary = UpstreamFailure.retry(t) == UpstreamFailure.Retry.AGAIN;
     if (done.isDone()) {
       return;
     }
@@ -314,7 +315,7 @@ final class BlobFill implements GrowingContent {
       request();
       return;
     }
-    fail(t instanceof RegistryException r ? r : UpstreamErrors.unavailable(call, t));
+    fail(t instanceof RegistryException r ? r : UpstreamFailure.of(call, t));
   }
 
   /**
@@ -332,7 +333,7 @@ final class BlobFill implements GrowingContent {
     }
     if (stalled == null) {
       fail(
-          UpstreamErrors.unavailable(
+          UpstreamFailure.of(
               call, new TimeoutException("no answer for " + idleTimeout.toSeconds() + " s")));
       return;
     }

@@ -19,6 +19,7 @@ import dev.berth.storage.TagRecord;
 import dev.berth.storage.TagStore;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -252,7 +253,7 @@ public final class ManifestResolver {
             (res, e) -> {
               if (e != null) {
                 return CompletableFuture.completedFuture(
-                    stale(target, record, stored, UpstreamErrors.unavailable(call, e)));
+                    stale(target, record, stored, UpstreamFailure.of(call, e)));
               }
               String digest = res.headers().get("docker-content-digest");
               if (res.status().code() == 200 && record.digest().toString().equals(digest)) {
@@ -264,7 +265,7 @@ public final class ManifestResolver {
                 return fetch(target, ManifestReference.of(tag));
               }
               RegistryException failure =
-                  UpstreamErrors.forStatus(
+                  UpstreamFailure.answered(
                       call, res, client(target).host(), OciError.MANIFEST_UNKNOWN);
               return CompletableFuture.completedFuture(stale(target, record, stored, failure));
             })
@@ -273,8 +274,7 @@ public final class ManifestResolver {
 
   private ResolvedManifest stale(
       Target target, TagRecord record, Manifest stored, RegistryException failure) {
-    if (failure.error() != OciError.UPSTREAM_UNAVAILABLE
-        && failure.error() != OciError.TOOMANYREQUESTS) {
+    if (UpstreamFailure.retry(failure) != UpstreamFailure.Retry.AGAIN) {
       throw failure;
     }
     if (age(record).compareTo(tagTtl(target).plus(config.cache().staleIfError())) > 0) {
@@ -298,10 +298,10 @@ public final class ManifestResolver {
         .handle(
             (res, e) -> {
               if (e != null) {
-                throw UpstreamErrors.unavailable(call, e);
+                throw UpstreamFailure.of(call, e);
               }
               if (res.status().code() != 200) {
-                throw UpstreamErrors.forStatus(call, res, client.host(), OciError.MANIFEST_UNKNOWN);
+                throw UpstreamFailure.answered(call, res, client.host(), OciError.MANIFEST_UNKNOWN);
               }
               return new ResolvedManifest(verifyAndStore(target, ref, call, res), CacheResult.MISS);
             });

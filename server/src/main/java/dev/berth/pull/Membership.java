@@ -13,6 +13,7 @@ import dev.berth.routing.Target;
 import dev.berth.storage.MemberStore;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -164,11 +165,11 @@ public final class Membership {
         .handleAsync(
             (AggregatedHttpResponse res, Throwable e) -> {
               if (e != null) {
-                throw UpstreamErrors.unavailable(call, e);
+                throw UpstreamFailure.of(call, e);
               }
               if (res.status().code() != 200) {
                 RegistryException failure =
-                    UpstreamErrors.forStatus(call, res, client.host(), unknown);
+                    UpstreamFailure.answered(call, res, client.host(), unknown);
                 denied.rememberIfNotFound(key, failure);
                 throw failure;
               }

@@ -12,6 +12,7 @@ import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public final class ReferrersLookup {
         .fetch(api)
         .exceptionally(
             e -> {
-              throw UpstreamErrors.unavailable(api, e);
+              throw UpstreamFailure.of(api, e);
             })
         .thenCompose(
             res -> {
@@ -71,7 +72,7 @@ public final class ReferrersLookup {
                         : filter(api, res, artifactType));
               }
               if (res.status().code() != 404) {
-                throw UpstreamErrors.forStatus(api, res, client.host(), OciError.NAME_UNKNOWN);
+                throw UpstreamFailure.answered(api, res, client.host(), OciError.NAME_UNKNOWN);
               }
               return fromTagSchema(client, target, subject, artifactType);
             });
@@ -91,7 +92,7 @@ public final class ReferrersLookup {
         .fetch(tag)
         .exceptionally(
             e -> {
-              throw UpstreamErrors.unavailable(tag, e);
+              throw UpstreamFailure.of(tag, e);
             })
         .thenApply(
             res -> {
@@ -99,7 +100,7 @@ public final class ReferrersLookup {
                 return new Referrers(empty(), artifactType != null);
               }
               if (res.status().code() != 200) {
-                throw UpstreamErrors.forStatus(tag, res, client.host(), OciError.NAME_UNKNOWN);
+                throw UpstreamFailure.answered(tag, res, client.host(), OciError.NAME_UNKNOWN);
               }
               return artifactType == null
                   ? new Referrers(res.content().array(), false)

@@ -14,6 +14,7 @@ import dev.berth.storage.TagStore;
 import dev.berth.storage.TagStore.TagList;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,15 +76,15 @@ public final class TagLister {
             (res, e) -> {
               RegistryException failure =
                   e != null
-                      ? UpstreamErrors.unavailable(call, e)
+                      ? UpstreamFailure.of(call, e)
                       : res.status().code() == 200
                           ? null
-                          : UpstreamErrors.forStatus(
+                          : UpstreamFailure.answered(
                               call, res, client.host(), OciError.NAME_UNKNOWN);
               if (failure == null) {
                 return fresh(target, key, res, query);
               }
-              if (failure.error() != OciError.UPSTREAM_UNAVAILABLE) {
+              if (UpstreamFailure.retry(failure) != UpstreamFailure.Retry.AGAIN) {
                 throw failure;
               }
               return stale(target, key, query).orElseThrow(() -> failure);

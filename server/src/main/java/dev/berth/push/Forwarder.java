@@ -21,6 +21,7 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -239,24 +240,13 @@ public final class Forwarder {
             });
   }
 
-  /** Fails with an OCI error unless {@code res} has status {@code wanted}. */
-  static void expect(
-      UpstreamCall call, AggregatedHttpResponse res, int wanted, OciError otherwise) {
-    int status = res.status().code();
-    if (status == wanted) {
-      return;
+  /**
+   * Fails with the client's error for the upstream's answer unless it has status {@code wanted}.
+   */
+  static void expect(UpstreamCall call, AggregatedHttpResponse res, int wanted, OciError refused) {
+    if (res.status().code() != wanted) {
+      throw UpstreamFailure.answered(call, res, "the upstream", OciError.NAME_UNKNOWN, refused);
     }
-    String detail = call.description() + ": the upstream answered " + res.status();
-    RegistryException e =
-        switch (status) {
-          case 401 -> OciError.DENIED.with(detail + "; Berth's credentials were refused");
-          case 403 -> OciError.DENIED.with(detail);
-          case 404 -> OciError.NAME_UNKNOWN.with(detail);
-          case 429 -> OciError.TOOMANYREQUESTS.with(detail);
-          default ->
-              status >= 500 ? OciError.UPSTREAM_UNAVAILABLE.with(detail) : otherwise.with(detail);
-        };
-    throw e;
   }
 
   private UpstreamClient client(Target target) {
@@ -269,14 +259,7 @@ public final class Forwarder {
 
   /** The OCI error a client gets for a forward that failed with {@code e}. */
   public static RegistryException failure(Throwable e) {
-    Throwable t = UpstreamClient.unwrap(e);
-    if (t instanceof RegistryException r) {
-      return r;
-    }
-    if (t instanceof UpstreamException u && (u.status() == 401 || u.status() == 403)) {
-      return OciError.DENIED.with("forwarding: " + u.getMessage());
-    }
-    return OciError.UPSTREAM_UNAVAILABLE.with("forwarding: " + message(t));
+    return UpstreamFailure.of("forwarding", e);
   }
 
   static String message(Throwable e) {

@@ -1,13 +1,13 @@
 package dev.berth.push;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.retry.Backoff;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ForwardingConfig;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.config.UpstreamConfig.ForwardMode;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
-import dev.berth.errors.UpstreamException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
@@ -19,7 +19,7 @@ import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
-import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -39,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,19 +54,10 @@ import org.slf4j.LoggerFactory;
 public final class Forwarding {
   private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  private static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
 
-  /** Upstream answers that no retry can change: the content itself is refused. */
-  private static final Set<OciError> PERMANENT =
-      Set.of(
-          OciError.MANIFEST_INVALID,
-          OciError.MANIFEST_TOO_LARGE,
-          OciError.MANIFEST_BLOB_UNKNOWN,
-          OciError.BLOB_UPLOAD_INVALID,
-          OciError.DIGEST_INVALID,
-          OciError.SIZE_INVALID,
-          OciError.NAME_INVALID);
+  /** Exponential from 1 s to 5 min, each wait drawn from the upper half of its step. */
+  static final Backoff BACKOFF =
+      Backoff.exponential(1_000, Duration.ofMinutes(5).toMillis()).withJitter(-0.5, 0);
 
   private final BerthConfig config;
   private final ForwardingConfig settings;
@@ -315,15 +305,15 @@ public final class Forwarding {
     RegistryException cause = Forwarder.failure(e);
     metrics.forwardFailure(job.registry(), causeOf(cause));
     Instant now = clock.instant();
-    Duration wait = backoff(job.attempts());
-    Throwable raw = UpstreamClient.unwrap(e);
-    if (raw instanceof UpstreamException u && u.retryAfter().isPresent()) {
-      wait = max(wait, u.retryAfter().get());
-    }
-    if (PERMANENT.contains(cause.error()) || now.plus(wait).isAfter(job.deadline())) {
+    // Refused credentials or a repository not created yet are tried again: someone may fix them
+    // before the deadline. What the upstream refused as invalid is not.
+    Optional<Duration> next =
+        UpstreamFailure.nextTry(e, Math.max(1, job.attempts()), BACKOFF, true);
+    if (next.isEmpty() || now.plus(next.get()).isAfter(job.deadline())) {
       finish(job, cause);
       return;
     }
+    Duration wait = next.get();
     ForwardJob pending = job.retryAt(cause.getMessage(), now.plus(wait));
     jobs.put(pending.id(), pending);
     trySave(pending);
@@ -345,19 +335,6 @@ public final class Forwarding {
         job.ref(),
         job.attempts(),
         cause.getMessage());
-  }
-
-  /** Exponential from 1 s, at most 5 min, with full jitter on the upper half. */
-  static Duration backoff(int attempts) {
-    long ceiling =
-        Math.min(
-            LONGEST_RETRY.toMillis(),
-            FIRST_RETRY.toMillis() << Math.min(20, Math.max(0, attempts - 1)));
-    return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static String causeOf(RegistryException e) {

@@ -279,7 +279,7 @@ public final class UpstreamClient {
         .handle(
             (x, e) -> {
               Throwable cause = unwrap(e);
-              if (cause == null && !isTemporary(x.status())) {
+              if (cause == null && !UpstreamException.isTemporary(x.status())) {
                 return CompletableFuture.completedFuture(x);
               }
               UpstreamException failure =
@@ -417,10 +417,6 @@ public final class UpstreamClient {
       headers.remove(HttpHeaderNames.AUTHORIZATION);
     }
     return execute(redirects, call, headers, target, hops + 1, timeout);
-  }
-
-  private static boolean isTemporary(int status) {
-    return status == 429 || status >= 500;
   }
 
   private UpstreamException failure(

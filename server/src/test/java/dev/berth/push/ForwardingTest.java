@@ -64,11 +64,14 @@ class ForwardingTest {
   @Test
   void backoffDoublesWithJitterUpToFiveMinutes() {
     for (int i = 0; i < 50; i++) {
-      assertThat(Forwarding.backoff(1)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
-      assertThat(Forwarding.backoff(4)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
-      assertThat(Forwarding.backoff(40))
-          .isBetween(Duration.ofMinutes(2).plusSeconds(30), Duration.ofMinutes(5));
+      assertThat(wait(1)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
+      assertThat(wait(4)).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
+      assertThat(wait(40)).isBetween(Duration.ofMinutes(2).plusSeconds(30), Duration.ofMinutes(5));
     }
+  }
+
+  private static Duration wait(int attempts) {
+    return Duration.ofMillis(Forwarding.BACKOFF.nextDelayMillis(attempts));
   }
 
   @Test

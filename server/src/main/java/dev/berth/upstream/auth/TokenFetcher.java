@@ -112,7 +112,7 @@ final class TokenFetcher {
       throw new CompletionException(
           new UpstreamException(
               "token server " + key.realm() + what + " (" + res.status() + ") for " + key.scope(),
-              status == 429 || status >= 500,
+              UpstreamException.isTemporary(status),
               status,
               null));
     }
