@@ -7,7 +7,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
-import dev.berth.push.ManifestPush;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.MemberStore;
@@ -203,7 +202,7 @@ public final class BundleImporter {
       }
       return;
     }
-    for (Digest blob : ManifestPush.blobsOf(m)) {
+    for (Digest blob : m.named().blobs()) {
       members.put(name.registry(), name.repository(), blob, MemberStore.BLOB);
     }
   }
@@ -229,7 +228,7 @@ public final class BundleImporter {
       }
       return;
     }
-    for (Digest blob : ManifestPush.blobsOf(m)) {
+    for (Digest blob : m.named().blobs()) {
       Path file = files.get(blob);
       if (file == null) {
         throw new IOException(

@@ -2,6 +2,7 @@ package dev.berth.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class Manifest {
       out.add(
           new Descriptor(
               m.path("mediaType").asText(MediaTypes.OCTET_STREAM),
-              Digest.of(m.path("digest").asText()),
+              digestOf(m),
               m.path("size").asLong(),
               platform));
     }
@@ -106,7 +107,7 @@ public final class Manifest {
       out.add(
           new Descriptor(
               d.path("mediaType").asText(MediaTypes.OCTET_STREAM),
-              Digest.of(d.path("digest").asText()),
+              digestOf(d),
               d.path("size").asLong(),
               null));
     }
@@ -120,6 +121,62 @@ public final class Manifest {
         .filter(d -> d.platform().os().equals(wanted.os()))
         .filter(d -> d.platform().architecture().equals(wanted.architecture()))
         .findFirst();
+  }
+
+  /** What a manifest names: blobs, and child manifests (of an index). */
+  public record Named(List<Digest> blobs, List<Digest> manifests) {}
+
+  /**
+   * What this manifest names, by kind: its config and layers, and of an index's entries those of a
+   * manifest type as manifests and any other (as in BuildKit's cache index) as blobs.
+   */
+  public Named named() {
+    List<Digest> blobsNamed = new ArrayList<>();
+    List<Digest> manifestsNamed = new ArrayList<>();
+    for (Descriptor entry : children()) {
+      String type = entry.mediaType();
+      boolean isManifest =
+          MediaTypes.isIndex(type)
+              || MediaTypes.isImageManifest(type)
+              || type.endsWith("manifest.v1+json");
+      (isManifest ? manifestsNamed : blobsNamed).add(entry.digest());
+    }
+    blobs().forEach(d -> blobsNamed.add(d.digest()));
+    return new Named(blobsNamed, manifestsNamed);
+  }
+
+  /** The manifest this one refers to ({@code subject}), if it names one. */
+  public Optional<Digest> subject() {
+    JsonNode subject = parse().path("subject");
+    return subject.isObject() ? Optional.of(digestOf(subject)) : Optional.empty();
+  }
+
+  /**
+   * The descriptor that lists this manifest in a referrers index: its type, digest and size, its
+   * {@code artifactType} (else its config's type) and its annotations.
+   */
+  public ObjectNode referrerDescriptor() {
+    JsonNode json = parse();
+    ObjectNode d = JSON.createObjectNode();
+    d.put("mediaType", mediaType);
+    d.put("digest", digest.toString());
+    d.put("size", bytes.length);
+    String artifactType = json.path("artifactType").asText("");
+    if (artifactType.isEmpty()) {
+      artifactType = json.path("config").path("mediaType").asText("");
+    }
+    if (!artifactType.isEmpty()) {
+      d.put("artifactType", artifactType);
+    }
+    if (json.path("annotations").isObject()) {
+      d.set("annotations", json.path("annotations"));
+    }
+    return d;
+  }
+
+  /** A descriptor's digest; IllegalArgumentException when it has no valid one. */
+  private static Digest digestOf(JsonNode descriptor) {
+    return Digest.of(descriptor.path("digest").asText(""));
   }
 
   private JsonNode parse() {

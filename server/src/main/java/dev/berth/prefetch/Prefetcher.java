@@ -12,7 +12,6 @@ import dev.berth.oci.Platform;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
-import dev.berth.push.ManifestPush;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
@@ -369,7 +368,7 @@ public final class Prefetcher {
   private static final String ANY = "any platform";
 
   private boolean complete(Manifest image) {
-    for (Digest d : ManifestPush.blobsOf(image)) {
+    for (Digest d : image.named().blobs()) {
       if (!blobs.contains(d)) {
         return false;
       }
@@ -392,7 +391,7 @@ public final class Prefetcher {
       if (c.platform() != null) {
         platforms.add(c.platform());
       }
-      digests.addAll(ManifestPush.blobsOf(c.manifest()));
+      digests.addAll(c.manifest().named().blobs());
     }
     for (Chosen c : images) {
       for (Descriptor d : c.manifest().blobs()) {

@@ -96,7 +96,7 @@ public final class DeleteRoutes {
               tags.delete(target.registry(), repo, tag);
             }
           }
-          Optional<Digest> subject = ManifestPush.subjectOf(manifest.get());
+          Optional<Digest> subject = manifest.get().subject();
           if (subject.isPresent()) {
             referrers.remove(target.registry(), repo, subject.get(), digest);
           }

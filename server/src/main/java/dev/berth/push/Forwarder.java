@@ -92,7 +92,7 @@ public final class Forwarder {
     List<CompletableFuture<Void>> first = new ArrayList<>();
     blobsNamed.forEach(d -> first.add(blob(target, d)));
     // Only entries that are manifests: BuildKit's cache index lists blobs as its entries.
-    ManifestPush.childrenOf(manifest).forEach(d -> first.add(child(target, d)));
+    manifest.named().manifests().forEach(d -> first.add(child(target, d)));
     return CompletableFuture.allOf(first.toArray(CompletableFuture[]::new))
         .thenCompose(v -> putManifest(target, reference, manifest));
   }
@@ -119,7 +119,7 @@ public final class Forwarder {
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
-              return manifest(target, digest.toString(), child, ManifestPush.blobsOf(child));
+              return manifest(target, digest.toString(), child, child.named().blobs());
             });
   }
 
@@ -141,7 +141,7 @@ public final class Forwarder {
             res -> {
               expect(put, res, 201, OciError.MANIFEST_INVALID);
               metrics.bytesForwarded(target.registry(), m.bytes().length);
-              var subject = ManifestPush.subjectOf(m);
+              var subject = m.subject();
               // An upstream with the referrers API says so with OCI-Subject; without it, clients
               // look for the referrers tag schema's index, kept up to date here.
               if (subject.isEmpty() || res.headers().contains("oci-subject")) {
@@ -217,7 +217,7 @@ public final class Forwarder {
                   return CompletableFuture.<Void>completedFuture(null);
                 }
               }
-              entries.add(ManifestPush.referrerDescriptor(referrer));
+              entries.add(referrer.referrerDescriptor());
               byte[] bytes;
               try {
                 bytes = JSON.writeValueAsBytes(index);

@@ -280,7 +280,7 @@ public final class Forwarding {
       finish(job, e);
       return CompletableFuture.completedFuture(null);
     }
-    return attempt(job, target, manifest, ManifestPush.blobsOf(manifest))
+    return attempt(job, target, manifest, manifest.named().blobs())
         .handleAsync(
             (v, e) -> {
               if (e == null) {
