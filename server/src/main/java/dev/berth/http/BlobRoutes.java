@@ -33,7 +33,7 @@ final class BlobRoutes {
 
   /** GET|HEAD /v2/&lt;name&gt;/blobs/&lt;digest&gt; */
   HttpResponse get(ServiceRequestContext ctx, RegistryRoute route) {
-    Digest digest = digest(route.reference());
+    Digest digest = route.reference().digestOr(OciError.DIGEST_INVALID);
     if (ctx.method() == HttpMethod.HEAD) {
       return HttpResponse.of(
           fetcher
@@ -147,13 +147,5 @@ final class BlobRoutes {
       b.contentLength(length);
     }
     return b;
-  }
-
-  private static Digest digest(String text) {
-    try {
-      return Digest.of(text);
-    } catch (IllegalArgumentException e) {
-      throw OciError.DIGEST_INVALID.with(e.getMessage());
-    }
   }
 }

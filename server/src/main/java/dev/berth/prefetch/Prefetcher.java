@@ -224,8 +224,7 @@ public final class Prefetcher {
           request.ref() + " is a local repository: there is nothing to pre-pull");
     }
     ManifestReference ref = ManifestReference.of(parsed.reference());
-    RateLimit limit =
-        upstreams.client(target.registry(), target.upstream().orElseThrow()).rateLimit();
+    RateLimit limit = upstreams.client(target).rateLimit();
     if (limit.remaining() >= 0
         && limit.remaining() <= reservePulls
         && !manifests.isHeld(target, ref)) {

@@ -288,13 +288,13 @@ public final class BlobFetcher {
             store,
             metrics,
             blocking,
-            target.upstream().orElseThrow().idleTimeout());
+            target.upstreamConfig().idleTimeout());
     fillTargets.put(fill, target);
     return fill;
   }
 
   private UpstreamClient client(Target target) {
-    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+    return upstreams.client(target);
   }
 
   private static UpstreamCall call(Target target, Digest digest, HttpMethod method, String what) {

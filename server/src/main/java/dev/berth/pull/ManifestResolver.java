@@ -240,7 +240,7 @@ public final class ManifestResolver {
   }
 
   private Duration tagTtl(Target target) {
-    Duration own = target.upstream().orElseThrow().tagTtl();
+    Duration own = target.upstreamConfig().tagTtl();
     return own != null ? own : config.cache().tagTtl();
   }
 
@@ -361,7 +361,7 @@ public final class ManifestResolver {
   }
 
   private UpstreamClient client(Target target) {
-    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+    return upstreams.client(target);
   }
 
   private static UpstreamCall call(Target target, String ref, HttpMethod method, String what) {

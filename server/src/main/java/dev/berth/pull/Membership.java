@@ -185,6 +185,6 @@ public final class Membership {
   }
 
   private UpstreamClient client(Target target) {
-    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+    return upstreams.client(target);
   }
 }

@@ -41,7 +41,7 @@ public final class ReferrersLookup {
   /** The referrers of {@code subject} in {@code target}, filtered by {@code artifactType}. */
   public CompletableFuture<Referrers> find(Target target, Digest subject, String artifactType) {
     String repo = target.repository().value();
-    UpstreamClient client = upstreams.client(target.registry(), target.upstream().orElseThrow());
+    UpstreamClient client = upstreams.client(target);
     UpstreamCall api =
         UpstreamCall.pull(
             HttpMethod.GET,

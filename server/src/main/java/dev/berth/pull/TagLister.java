@@ -69,7 +69,7 @@ public final class TagLister {
             List.of(),
             ManifestResolver.MAX_MANIFEST_BYTES,
             "list tags of " + target);
-    UpstreamClient client = upstreams.client(target.registry(), target.upstream().orElseThrow());
+    UpstreamClient client = upstreams.client(target);
     return client
         .fetch(call)
         .handleAsync(

@@ -239,7 +239,7 @@ final class BlobForwarder {
   }
 
   private UpstreamClient client(Target target) {
-    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+    return upstreams.client(target);
   }
 
   private static String repo(Target target) {

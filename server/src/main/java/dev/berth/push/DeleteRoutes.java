@@ -60,7 +60,7 @@ public final class DeleteRoutes {
       return;
     }
     boolean blob = route.kind() == RegistryRoute.Kind.BLOB;
-    Optional<Digest> digest = digestIn(route.reference());
+    Optional<Digest> digest = route.reference().digest();
     if (digest.isPresent() && isDeleted(target, digest.get())) {
       throw (blob ? OciError.BLOB_UNKNOWN : OciError.MANIFEST_UNKNOWN)
           .with(target + "@" + digest.get() + " was deleted");
@@ -70,12 +70,7 @@ public final class DeleteRoutes {
   /** DELETE /v2/&lt;name&gt;/manifests/&lt;reference&gt; */
   public HttpResponse deleteManifest(RegistryRoute route) {
     Target target = check(route);
-    ManifestReference ref;
-    try {
-      ref = ManifestReference.of(route.reference());
-    } catch (IllegalArgumentException e) {
-      throw OciError.MANIFEST_INVALID.with("not a tag or digest: " + route.reference());
-    }
+    ManifestReference ref = route.reference().manifestOr(OciError.MANIFEST_INVALID);
     return accepted(
         () -> {
           String repo = target.repository().value();
@@ -107,9 +102,7 @@ public final class DeleteRoutes {
   /** DELETE /v2/&lt;name&gt;/blobs/&lt;digest&gt; */
   public HttpResponse deleteBlob(RegistryRoute route) {
     Target target = check(route);
-    Digest digest =
-        digestIn(route.reference())
-            .orElseThrow(() -> OciError.DIGEST_INVALID.with("not a digest: " + route.reference()));
+    Digest digest = route.reference().digestOr(OciError.DIGEST_INVALID);
     return accepted(
         () -> {
           if (!blobs.contains(digest) || isDeleted(target, digest)) {
@@ -163,13 +156,5 @@ public final class DeleteRoutes {
                   ResponseHeaders.builder(HttpStatus.ACCEPTED).contentLength(0).build());
             },
             blocking));
-  }
-
-  private static Optional<Digest> digestIn(String reference) {
-    try {
-      return reference.contains(":") ? Optional.of(Digest.of(reference)) : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -250,7 +250,7 @@ public final class Forwarder {
   }
 
   private UpstreamClient client(Target target) {
-    return upstreams.client(target.registry(), target.upstream().orElseThrow());
+    return upstreams.client(target);
   }
 
   private static String repo(Target target) {

@@ -138,7 +138,7 @@ public final class Forwarding {
    */
   public CompletableFuture<Void> submit(
       Target target, ManifestReference ref, ManifestPush.Stored stored) {
-    UpstreamConfig upstream = target.upstream().orElseThrow();
+    UpstreamConfig upstream = target.upstreamConfig();
     Instant now = clock.instant();
     Manifest manifest = stored.manifest();
     long size = manifest.bytes().length;

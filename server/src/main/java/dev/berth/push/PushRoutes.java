@@ -82,7 +82,7 @@ public final class PushRoutes {
     if (target.isLocal()) {
       return;
     }
-    if (!target.upstream().orElseThrow().push()) {
+    if (!target.upstreamConfig().push()) {
       throw OciError.DENIED.with(
           "pushes to " + target.registry() + " are not enabled (upstreams[].push)");
     }
@@ -105,7 +105,7 @@ public final class PushRoutes {
   public HttpResponse upload(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
     checkPushable(route.target(), ctx.method());
     // Upload bodies have no length limit (nor has the route): they stream to disk.
-    String id = route.reference();
+    String id = route.reference().text();
     HttpMethod method = ctx.method();
     if (id.isEmpty()) {
       if (method != HttpMethod.POST) {
@@ -225,7 +225,7 @@ public final class PushRoutes {
     long length = req.headers().contentLength();
     boolean stream =
         !target.isLocal()
-            && target.upstream().orElseThrow().forwarding() == UpstreamConfig.ForwardMode.SYNC
+            && target.upstreamConfig().forwarding() == UpstreamConfig.ForwardMode.SYNC
             && length >= FORWARD_WHILE_UPLOADING_BYTES
             && uploads.size(id) == 0;
     Content growing = stream ? uploads.follow(id, digest, length) : null;
@@ -239,12 +239,7 @@ public final class PushRoutes {
   /** PUT /v2/&lt;name&gt;/manifests/&lt;reference&gt; */
   public HttpResponse putManifest(ServiceRequestContext ctx, HttpRequest req, RegistryRoute route) {
     checkPushable(route.target(), ctx.method());
-    ManifestReference ref;
-    try {
-      ref = ManifestReference.of(route.reference());
-    } catch (IllegalArgumentException e) {
-      throw OciError.MANIFEST_INVALID.with("not a tag or digest: " + route.reference());
-    }
+    ManifestReference ref = route.reference().manifestOr(OciError.MANIFEST_INVALID);
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     long limit = ManifestResolver.MAX_MANIFEST_BYTES;
     ctx.setMaxRequestLength(limit);
@@ -329,7 +324,7 @@ public final class PushRoutes {
    * upstream's referrers API, or its referrers tag schema index.
    */
   public HttpResponse referrers(ServiceRequestContext ctx, RegistryRoute route) {
-    Digest subject = parseDigest(route.reference());
+    Digest subject = route.reference().digestOr(OciError.DIGEST_INVALID);
     String artifactType = ctx.queryParam("artifactType");
     CompletableFuture<ReferrersLookup.Referrers> found =
         route.target().isLocal()

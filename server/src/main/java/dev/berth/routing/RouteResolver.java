@@ -40,7 +40,8 @@ public final class RouteResolver {
   public RegistryRoute resolve(String path, String namespace) {
     Split split = split(path);
     Target target = target(split.name(), namespace);
-    return new RegistryRoute(split.kind(), target, split.reference(), namespace);
+    return new RegistryRoute(
+        split.kind(), target, RegistryRoute.Reference.parse(split.reference()), namespace);
   }
 
   /**

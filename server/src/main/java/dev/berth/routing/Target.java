@@ -17,6 +17,15 @@ public record Target(
     return upstream.isEmpty();
   }
 
+  /**
+   * The configuration of the upstream this repository belongs to; only for a target that is not
+   * {@link #isLocal() local}.
+   */
+  public UpstreamConfig upstreamConfig() {
+    return upstream.orElseThrow(
+        () -> new IllegalStateException(this + " is a local repository: it has no upstream"));
+  }
+
   @Override
   public String toString() {
     return registry + "/" + repository;

@@ -9,6 +9,7 @@ import dev.berth.config.ProxyConfig;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.config.UpstreamTlsConfig;
 import dev.berth.metrics.BerthMetrics;
+import dev.berth.routing.Target;
 import dev.berth.upstream.auth.CredentialSources;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -39,6 +40,11 @@ public final class Upstreams implements AutoCloseable {
     this.metrics = metrics;
     this.blocking = blocking;
     this.env = Map.copyOf(env);
+  }
+
+  /** The client for the upstream of {@code target}, which must not be local. */
+  public UpstreamClient client(Target target) {
+    return client(target.registry(), target.upstreamConfig());
   }
 
   /** The client for {@code host}, which must be matched by {@code upstream}. */
