@@ -1,6 +1,5 @@
 package dev.berth.push;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.retry.Backoff;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ForwardingConfig;
@@ -25,18 +24,10 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Forwarding {
   private static final Logger log = LoggerFactory.getLogger(Forwarding.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Exponential from 1 s to 5 min, each wait drawn from the upper half of its step. */
   static final Backoff BACKOFF =
@@ -65,15 +55,12 @@ public final class Forwarding {
   private final ManifestPush push;
   private final ManifestStore manifests;
   private final BlobStore blobs;
-  private final ForwardJournal journal;
+  private final ForwardJobs jobs;
+  private final Permits workers;
   private final BerthMetrics metrics;
   private final Executor blocking;
   private final ScheduledExecutorService timer;
   private final Clock clock;
-  private final Map<String, ForwardJob> jobs = new ConcurrentHashMap<>();
-  private final Set<String> metered = ConcurrentHashMap.newKeySet();
-  private final Deque<String> ready = new ArrayDeque<>();
-  private int running;
 
   public Forwarding(
       BerthConfig config,
@@ -92,7 +79,8 @@ public final class Forwarding {
     this.push = push;
     this.manifests = manifests;
     this.blobs = blobs;
-    this.journal = journal;
+    this.jobs = new ForwardJobs(journal, settings, metrics, clock);
+    this.workers = new Permits(settings.workers());
     this.metrics = metrics;
     this.blocking = blocking;
     this.timer = timer;
@@ -104,30 +92,12 @@ public final class Forwarding {
    * their retention. Call once, before the server takes requests.
    */
   public void start() throws IOException {
-    int resumed = 0;
-    for (var record : journal.readAll().entrySet()) {
-      ForwardJob job;
-      try {
-        job = ForwardJob.parse(record.getValue()).recovered();
-      } catch (IOException e) {
-        log.warn("skipping forwarding record {}: {}", record.getKey(), e.getMessage());
-        continue;
-      }
-      if (job.finished() && expired(job)) {
-        journal.delete(job.id());
-        continue;
-      }
-      jobs.put(job.id(), job);
-      meter(job.registry());
-      if (!job.finished()) {
-        resumed++;
-        schedule(job);
-      }
+    List<ForwardJob> unfinished = jobs.load();
+    unfinished.forEach(this::schedule);
+    if (!unfinished.isEmpty()) {
+      log.info("resuming {} unfinished forwards from the journal", unfinished.size());
     }
-    if (resumed > 0) {
-      log.info("resuming {} unfinished forwards from the journal", resumed);
-    }
-    var unused = timer.scheduleWithFixedDelay(this::prune, 10, 10, TimeUnit.MINUTES);
+    var unused = timer.scheduleWithFixedDelay(jobs::prune, 10, 10, TimeUnit.MINUTES);
   }
 
   /**
@@ -162,25 +132,23 @@ public final class Forwarding {
             now.plus(settings.deadline()),
             null,
             null);
-    meter(job.registry());
     if (job.mode() == ForwardMode.ASYNC) {
-      save(job); // Durable before the client hears that its push is accepted.
-      jobs.put(job.id(), job);
+      jobs.save(job); // Durable before the client hears that its push is accepted.
       schedule(job);
       return CompletableFuture.completedFuture(null);
     }
     ForwardJob started = job.started();
-    jobs.put(job.id(), started);
+    jobs.put(started);
     return attempt(started, target, manifest, stored.blobs())
         .whenComplete(
             (v, e) -> {
               Instant end = clock.instant();
               if (e == null) {
-                jobs.put(job.id(), started.done(end));
+                jobs.put(started.done(end));
               } else {
                 RegistryException cause = Forwarder.failure(e);
                 metrics.forwardFailure(job.registry(), causeOf(cause));
-                jobs.put(job.id(), started.failed(cause.getMessage(), end));
+                jobs.put(started.failed(cause.getMessage(), end));
               }
             })
         .exceptionally(
@@ -207,58 +175,34 @@ public final class Forwarding {
     }
   }
 
+  /** Runs the forward once one of {@code forwarding.workers} is free. */
   private void enqueue(String id) {
-    synchronized (this) {
-      ready.add(id);
-    }
-    dispatch();
+    var unused =
+        workers
+            .run(() -> CompletableFuture.supplyAsync(() -> run(id), blocking).thenCompose(f -> f))
+            .whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    // The journal could not be written: the forward stays pending for another go.
+                    log.warn(
+                        "forward {} could not be run, trying again in a minute: {}",
+                        id,
+                        e.toString());
+                    var unusedRetry = timer.schedule(() -> enqueue(id), 1, TimeUnit.MINUTES);
+                  }
+                });
   }
 
-  /** Starts queued forwards while fewer than {@code workers} run. */
-  private void dispatch() {
-    while (true) {
-      String id;
-      synchronized (this) {
-        if (running >= settings.workers() || ready.isEmpty()) {
-          return;
-        }
-        id = ready.poll();
-        running++;
-      }
-      blocking.execute(() -> run(id));
-    }
-  }
-
-  private void run(String id) {
-    CompletableFuture<Void> done;
+  private CompletableFuture<Void> run(String id) {
     ForwardJob job = jobs.get(id);
-    try {
-      if (job == null || job.state() != State.PENDING) {
-        done = CompletableFuture.completedFuture(null);
-      } else {
-        done = runAsync(job);
-      }
-    } catch (RuntimeException e) {
-      done = CompletableFuture.failedFuture(e);
-    }
-    done.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            // Say the journal could not be written: the forward stays pending and is tried again.
-            log.warn("forward {} could not be run, trying again in a minute: {}", id, e.toString());
-            var unused = timer.schedule(() -> enqueue(id), 1, TimeUnit.MINUTES);
-          }
-          synchronized (this) {
-            running--;
-          }
-          dispatch();
-        });
+    return job == null || job.state() != State.PENDING
+        ? CompletableFuture.completedFuture(null)
+        : runAsync(job);
   }
 
   private CompletableFuture<Void> runAsync(ForwardJob pending) {
     ForwardJob job = pending.started();
-    save(job);
-    jobs.put(job.id(), job);
+    jobs.save(job);
     Optional<UpstreamConfig> upstream = config.upstreamFor(job.registry());
     if (upstream.isEmpty() || !upstream.get().push()) {
       finish(job, OciError.DENIED.with("pushes to " + job.registry() + " are no longer enabled"));
@@ -284,10 +228,8 @@ public final class Forwarding {
         .handleAsync(
             (v, e) -> {
               if (e == null) {
-                ForwardJob done = job.done(clock.instant());
-                jobs.put(done.id(), done);
                 // Unrecorded, it is forwarded again after a restart: the upstream answers the same.
-                trySave(done);
+                jobs.record(job.done(clock.instant()));
                 log.info(
                     "forwarded {} ({}) after {} attempt(s)",
                     job.ref(),
@@ -315,8 +257,7 @@ public final class Forwarding {
     }
     Duration wait = next.get();
     ForwardJob pending = job.retryAt(cause.getMessage(), now.plus(wait));
-    jobs.put(pending.id(), pending);
-    trySave(pending);
+    jobs.record(pending);
     log.warn(
         "forwarding {} failed (attempt {}), retrying in {} s: {}",
         job.ref(),
@@ -327,9 +268,7 @@ public final class Forwarding {
   }
 
   private void finish(ForwardJob job, RegistryException cause) {
-    ForwardJob failed = job.failed(cause.getMessage(), clock.instant());
-    jobs.put(failed.id(), failed);
-    trySave(failed);
+    jobs.record(job.failed(cause.getMessage(), clock.instant()));
     log.error(
         "forwarding {} failed for good after {} attempt(s): {}",
         job.ref(),
@@ -341,82 +280,11 @@ public final class Forwarding {
     return e.error().code().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private void save(ForwardJob job) {
-    if (job.mode() != ForwardMode.ASYNC) {
-      return;
-    }
-    try {
-      journal.write(job.id(), job.toBytes());
-    } catch (IOException e) {
-      throw OciError.UNAVAILABLE.with("cannot write the forwarding journal: " + e.getMessage());
-    }
-  }
-
-  /** As {@link #save}, logging a failure instead: the state in memory goes on. */
-  private void trySave(ForwardJob job) {
-    try {
-      save(job);
-    } catch (RuntimeException e) {
-      log.warn("cannot record forward {} as {}: {}", job.ref(), job.state(), e.getMessage());
-    }
-  }
-
-  private boolean expired(ForwardJob job) {
-    return job.finishedAt() != null
-        && job.finishedAt().plus(settings.retention()).isBefore(clock.instant());
-  }
-
-  private void prune() {
-    for (ForwardJob job : List.copyOf(jobs.values())) {
-      if (job.finished() && expired(job) && jobs.remove(job.id(), job)) {
-        try {
-          journal.delete(job.id());
-        } catch (IOException e) {
-          log.warn("cannot delete forwarding record {}: {}", job.id(), e.toString());
-        }
-      }
-    }
-  }
-
-  private void meter(String registry) {
-    if (metered.add(registry)) {
-      metrics.forwardQueue(
-          registry,
-          () -> unfinished(registry).count(),
-          () ->
-              unfinished(registry)
-                  .map(ForwardJob::acceptedAt)
-                  .min(Comparator.naturalOrder())
-                  .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0)
-                  .orElse(0.0));
-    }
-  }
-
-  private java.util.stream.Stream<ForwardJob> unfinished(String registry) {
-    return jobs.values().stream().filter(j -> j.registry().equals(registry) && !j.finished());
-  }
-
   /**
    * The state of every forward Berth knows, as {@code GET /_berth/v1/forwarding} returns it: lists
    * {@code pending}, {@code inFlight}, {@code done} and {@code failed}, oldest first.
    */
   public byte[] statusJson() {
-    Map<ForwardJob.State, List<ForwardStatus.Entry>> by = new EnumMap<>(ForwardJob.State.class);
-    for (ForwardJob.State state : ForwardJob.State.values()) {
-      by.put(state, new ArrayList<>());
-    }
-    jobs.values().stream()
-        .sorted(Comparator.comparing(ForwardJob::acceptedAt))
-        .forEach(j -> by.get(j.state()).add(j.toEntry()));
-    try {
-      return JSON.writeValueAsBytes(
-          new ForwardStatus(
-              by.get(ForwardJob.State.PENDING),
-              by.get(ForwardJob.State.IN_FLIGHT),
-              by.get(ForwardJob.State.DONE),
-              by.get(ForwardJob.State.FAILED)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return jobs.statusJson();
   }
 }
