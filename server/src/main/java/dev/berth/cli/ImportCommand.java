@@ -3,12 +3,12 @@ package dev.berth.cli;
 import dev.berth.bundle.BundleImporter;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
-import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
-import dev.berth.storage.ManifestStore;
-import dev.berth.storage.MemberStore;
+import dev.berth.storage.FileBlobStore;
+import dev.berth.storage.FileManifestStore;
+import dev.berth.storage.FileMemberStore;
+import dev.berth.storage.FileTagStore;
 import dev.berth.storage.StoragePaths;
-import dev.berth.storage.TagStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,10 +52,10 @@ final class ImportCommand implements Callable<Integer> {
     StoragePaths paths = DataDirectory.prepare(data != null ? data : cfg.dataDir());
     BundleImporter importer =
         new BundleImporter(
-            new BlobStore(paths, 0),
-            new ManifestStore(paths),
-            new TagStore(paths),
-            new MemberStore(paths),
+            new FileBlobStore(paths, 0),
+            new FileManifestStore(paths),
+            new FileTagStore(paths),
+            new FileMemberStore(paths),
             paths.tmp(),
             Clock.systemUTC());
     BundleImporter.Imported imported = importer.load(archive, n -> {});

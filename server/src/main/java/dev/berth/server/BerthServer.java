@@ -35,11 +35,15 @@ import dev.berth.push.Uploads;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
-import dev.berth.storage.Deletions;
 import dev.berth.storage.DiskSpace;
-import dev.berth.storage.ForwardJournal;
+import dev.berth.storage.FileBlobStore;
+import dev.berth.storage.FileDeletions;
+import dev.berth.storage.FileForwardJournal;
+import dev.berth.storage.FileManifestStore;
+import dev.berth.storage.FileMemberStore;
+import dev.berth.storage.FileReferrerStore;
+import dev.berth.storage.FileTagStore;
 import dev.berth.storage.ManifestStore;
-import dev.berth.storage.MemberStore;
 import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
 import dev.berth.storage.TagStore;
@@ -122,11 +126,11 @@ public final class BerthServer implements AutoCloseable {
       BlockingTaskExecutor blocking,
       FileWatcher watcher)
       throws IOException {
-    BlobStore blobs = new BlobStore(paths, config.storage().diskBudget().bytes());
+    BlobStore blobs = new FileBlobStore(paths, config.storage().diskBudget().bytes());
     metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
     metrics.storageWriteFailures(blobs.disk());
-    TagStore tags = new TagStore(paths);
-    ManifestStore manifests = new ManifestStore(paths);
+    TagStore tags = new FileTagStore(paths);
+    ManifestStore manifests = new FileManifestStore(paths);
     Uploads uploads = new Uploads(paths, blobs, blocking, config.storage().uploadTtl());
     var unused =
         blocking.scheduleWithFixedDelay(
@@ -141,15 +145,15 @@ public final class BerthServer implements AutoCloseable {
             1,
             1,
             TimeUnit.HOURS);
-    ReferrerStore referrers = new ReferrerStore(paths);
-    Membership membership = new Membership(new MemberStore(paths), upstreams, blocking);
+    ReferrerStore referrers = new FileReferrerStore(paths);
+    Membership membership = new Membership(new FileMemberStore(paths), upstreams, blocking);
     ClientAccess access = ClientAccess.of(config.auth());
     access.follow(watcher);
     ManifestPush manifestPush =
         new ManifestPush(manifests, tags, blobs, referrers, membership, Clock.systemUTC());
     DeleteRoutes deletes =
         new DeleteRoutes(
-            new Deletions(paths, config.storage().allowDelete()),
+            new FileDeletions(paths, config.storage().allowDelete()),
             manifests,
             tags,
             blobs,
@@ -165,7 +169,7 @@ public final class BerthServer implements AutoCloseable {
             manifestPush,
             manifests,
             blobs,
-            new ForwardJournal(paths),
+            new FileForwardJournal(paths),
             metrics,
             blocking,
             blocking,

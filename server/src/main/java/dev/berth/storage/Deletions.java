@@ -2,41 +2,21 @@ package dev.berth.storage;
 
 import dev.berth.oci.Digest;
 import java.io.IOException;
-import java.nio.file.Files;
 
 /**
- * Manifests and blobs deleted from one local repository. Content is stored once for all
- * repositories, so a delete hides it from that repository (a marker) rather than removing bytes
- * that others may name; pushing it there again lifts the marker. Thread-safe.
+ * Deletions of content from repositories: a deleted digest is not served there until pushed again.
+ * Thread-safe.
  */
-public final class Deletions {
-  private final StoragePaths paths;
-  private final boolean enabled;
-
-  /** Deletions in {@code paths}; when not {@code enabled} nothing is ever deleted or looked up. */
-  public Deletions(StoragePaths paths, boolean enabled) {
-    this.paths = paths;
-    this.enabled = enabled;
-  }
-
+public interface Deletions {
   /** Whether clients may delete ({@code storage.allowDelete}). */
-  public boolean enabled() {
-    return enabled;
-  }
+  boolean enabled();
 
   /** Hides {@code digest} from {@code repository}. */
-  public void mark(String registry, String repository, Digest digest) throws IOException {
-    AtomicFiles.write(paths, paths.deleted(registry, repository, digest), new byte[0]);
-  }
+  void mark(String registry, String repository, Digest digest) throws IOException;
 
-  public boolean isDeleted(String registry, String repository, Digest digest) {
-    return enabled && Files.exists(paths.deleted(registry, repository, digest));
-  }
+  /** Whether {@code digest} was deleted from {@code repository} and not pushed there again. */
+  boolean isDeleted(String registry, String repository, Digest digest);
 
   /** Makes {@code digest} visible in {@code repository} again, as a push does. */
-  public void clear(String registry, String repository, Digest digest) throws IOException {
-    if (enabled) {
-      Files.deleteIfExists(paths.deleted(registry, repository, digest));
-    }
-  }
+  void clear(String registry, String repository, Digest digest) throws IOException;
 }

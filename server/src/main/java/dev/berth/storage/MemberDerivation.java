@@ -35,8 +35,8 @@ final class MemberDerivation {
 
   MemberDerivation(StoragePaths paths) {
     this.paths = paths;
-    this.manifests = new ManifestStore(paths);
-    this.members = new MemberStore(paths);
+    this.manifests = new FileManifestStore(paths);
+    this.members = new FileMemberStore(paths);
   }
 
   /** Writes the records; returns how many repository-digest pairs it recorded. */

@@ -1,85 +1,35 @@
 package dev.berth.storage;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.oci.Digest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 
 /**
- * Which repositories hold which digests: content is stored once per digest, but served under a
- * repository only when that repository holds it (fetched, pushed or imported as its content, or
- * confirmed by its upstream). A record is a small file; those read or written recently are also in
- * memory (this store is their only writer, so the two agree). Thread-safe: each write replaces a
- * whole file atomically.
+ * Repository membership: which repositories hold which digest, and as what type. Content is served
+ * only to a repository that holds it. Thread-safe.
  */
-public final class MemberStore {
+public interface MemberStore {
   /** What a blob's record holds: blobs have no media type. */
-  public static final String BLOB = "";
-
-  private final StoragePaths paths;
-  private final Cache<Key, String> memory = Caffeine.newBuilder().maximumSize(200_000).build();
-
-  /** A memory key: looked up on every manifest and blob hit, so no string is built for it. */
-  private record Key(String registry, String repository, Digest digest) {}
-
-  public MemberStore(StoragePaths paths) {
-    this.paths = paths;
-  }
+  String BLOB = "";
 
   /**
    * Whether {@code repository} holds {@code digest}: {@link #BLOB} for a blob, the media type it is
    * served as for a manifest; empty when it does not hold it.
    */
-  public Optional<String> get(String registry, String repository, Digest digest)
-      throws IOException {
-    Optional<String> cached = cached(registry, repository, digest);
-    if (cached.isPresent()) {
-      return cached;
-    }
-    try {
-      String type =
-          Files.readString(paths.member(registry, repository, digest), StandardCharsets.UTF_8);
-      memory.put(key(registry, repository, digest), type);
-      return Optional.of(type);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-  }
+  Optional<String> get(String registry, String repository, Digest digest) throws IOException;
 
   /**
    * The record of {@code digest} in {@code repository} if it is in memory; never reads the disk.
    */
-  public Optional<String> cached(String registry, String repository, Digest digest) {
-    return Optional.ofNullable(memory.getIfPresent(key(registry, repository, digest)));
-  }
+  Optional<String> cached(String registry, String repository, Digest digest);
 
   /**
    * Records that {@code repository} holds {@code digest}, a blob ({@link #BLOB}) or a manifest
    * served as {@code type}; durable once this returns. A blob's record never overwrites a
    * manifest's type.
    */
-  public void put(String registry, String repository, Digest digest, String type)
-      throws IOException {
-    Optional<String> held = get(registry, repository, digest);
-    if (held.isPresent() && (held.get().equals(type) || type.equals(BLOB))) {
-      return;
-    }
-    AtomicFiles.write(
-        paths, paths.member(registry, repository, digest), type.getBytes(StandardCharsets.UTF_8));
-    memory.put(key(registry, repository, digest), type);
-  }
+  void put(String registry, String repository, Digest digest, String type) throws IOException;
 
   /** Forgets that {@code repository} holds {@code digest}. */
-  public void remove(String registry, String repository, Digest digest) throws IOException {
-    memory.invalidate(key(registry, repository, digest));
-    Files.deleteIfExists(paths.member(registry, repository, digest));
-  }
-
-  private static Key key(String registry, String repository, Digest digest) {
-    return new Key(registry, repository, digest);
-  }
+  void remove(String registry, String repository, Digest digest) throws IOException;
 }
