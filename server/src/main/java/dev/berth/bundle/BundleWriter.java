@@ -8,7 +8,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
-import dev.berth.prefetch.Prefetcher;
+import dev.berth.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -91,7 +91,7 @@ public final class BundleWriter {
       List<Manifest> chosen = new ArrayList<>();
       if (top.isIndex()) {
         for (Descriptor d : top.children()) {
-          if (platforms.isEmpty() || Prefetcher.matching(d.platform(), platforms) != null) {
+          if (platforms.isEmpty() || Platform.firstCovering(platforms, d.platform()) != null) {
             Manifest child = manifest(name, d.digest().toString());
             manifests.put(child.digest(), child);
             chosen.add(child);
@@ -127,7 +127,9 @@ public final class BundleWriter {
         entry(tar, path(m.digest()), m.bytes());
       }
       for (var blob : plan.blobs().entrySet()) {
-        blob(tar, plan.blobRepo().get(blob.getKey()), blob.getKey(), blob.getValue(), progress);
+        ImageName from =
+            java.util.Objects.requireNonNull(plan.blobRepo().get(blob.getKey()), "planned");
+        blob(tar, from, blob.getKey(), blob.getValue(), progress);
       }
       entry(tar, "index.json", index(plan));
       tar.finish();

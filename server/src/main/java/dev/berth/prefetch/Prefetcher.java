@@ -1,24 +1,17 @@
 package dev.berth.prefetch;
 
 import com.linecorp.armeria.client.retry.Backoff;
-import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
-import dev.berth.oci.ImageName;
-import dev.berth.oci.Manifest;
-import dev.berth.oci.ManifestReference;
-import dev.berth.oci.Platform;
 import dev.berth.pull.BlobFetcher;
 import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
-import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
 import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
-import dev.berth.upstream.RateLimit;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
@@ -47,13 +40,10 @@ public final class Prefetcher {
   private static final Backoff BACKOFF =
       Backoff.exponential(1_000, 4_000).withJitter(-0.5, 0).withMaxAttempts(3);
 
-  private final RouteResolver routes;
-  private final ManifestResolver manifests;
+  private final ImageResolver images;
   private final BlobFetcher fetcher;
   private final BlobStore blobs;
   private final ScheduledExecutorService timer;
-  private final Upstreams upstreams;
-  private final int reservePulls;
 
   /**
    * A prefetcher; it leaves the last {@code reservePulls} pulls of an upstream's stated rate limit
@@ -67,22 +57,10 @@ public final class Prefetcher {
       ScheduledExecutorService timer,
       Upstreams upstreams,
       int reservePulls) {
-    this.routes = routes;
-    this.manifests = manifests;
+    this.images = new ImageResolver(routes, manifests, blobs, upstreams, reservePulls);
     this.fetcher = fetcher;
     this.blobs = blobs;
     this.timer = timer;
-    this.upstreams = upstreams;
-    this.reservePulls = reservePulls;
-  }
-
-  /** An image not pulled now because the upstream's rate limit is nearly used up. */
-  private static final class Paused extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Paused(String message) {
-      super(message);
-    }
   }
 
   /** What happens during a prefetch, for progress reports. Called from any thread. */
@@ -120,7 +98,12 @@ public final class Prefetcher {
       long bytes,
       long fetchedBytes,
       int attempts,
-      String error) {}
+      String error) {
+    /** An image that failed after {@code attempts}, for {@code error}. */
+    static Result failed(String ref, int attempts, String error) {
+      return new Result(ref, null, false, false, List.of(), 0, 0, 0, 0, attempts, error);
+    }
+  }
 
   /** Pre-pulls {@code request}, pinned; the future never fails, a failure is in its result. */
   public CompletableFuture<Result> prefetch(ImageRequest request, Listener listener) {
@@ -154,38 +137,14 @@ public final class Prefetcher {
             result.complete(r);
             return;
           }
-          if (UpstreamClient.unwrap(e) instanceof Paused paused) {
-            result.complete(
-                new Result(
-                    request.ref(),
-                    null,
-                    false,
-                    false,
-                    List.of(),
-                    0,
-                    0,
-                    0,
-                    0,
-                    attempt,
-                    paused.getMessage()));
+          if (UpstreamClient.unwrap(e) instanceof ImageResolver.Paused paused) {
+            result.complete(Result.failed(request.ref(), attempt, paused.getMessage()));
             return;
           }
           RegistryException failure = UpstreamFailure.of(request.ref(), e);
           Optional<Duration> next = UpstreamFailure.nextTry(e, attempt, BACKOFF, false);
           if (next.isEmpty()) {
-            result.complete(
-                new Result(
-                    request.ref(),
-                    null,
-                    false,
-                    false,
-                    List.of(),
-                    0,
-                    0,
-                    0,
-                    0,
-                    attempt,
-                    failure.getMessage()));
+            result.complete(Result.failed(request.ref(), attempt, failure.getMessage()));
             return;
           }
           var unused =
@@ -195,117 +154,6 @@ public final class Prefetcher {
                   TimeUnit.MILLISECONDS);
         });
   }
-
-  /**
-   * The repository {@code ref} names, as Berth routes it.
-   *
-   * @throws dev.berth.errors.RegistryException NAME_INVALID or DENIED for a name Berth does not
-   *     serve
-   */
-  public Target target(String ref) {
-    ImageName.Parts parsed;
-    try {
-      parsed = ImageName.split(ref);
-      var unused = ManifestReference.of(parsed.reference());
-    } catch (IllegalArgumentException e) {
-      throw OciError.NAME_INVALID.with(
-          "not an image reference: " + ref + " (" + e.getMessage() + ")");
-    }
-    return routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
-  }
-
-  private CompletableFuture<Result> once(
-      ImageRequest request, Listener listener, boolean pin, int attempt) {
-    ImageName.Parts parsed = ImageName.split(request.ref());
-    RegistryRoute route = routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null);
-    Target target = route.target();
-    if (target.isLocal()) {
-      throw OciError.NAME_INVALID.with(
-          request.ref() + " is a local repository: there is nothing to pre-pull");
-    }
-    ManifestReference ref = ManifestReference.of(parsed.reference());
-    RateLimit limit = upstreams.client(target).rateLimit();
-    if (limit.remaining() >= 0
-        && limit.remaining() <= reservePulls
-        && !manifests.isHeld(target, ref)) {
-      throw new Paused(
-          "paused: "
-              + target.registry()
-              + " has "
-              + limit.remaining()
-              + " of "
-              + limit.limit()
-              + " pulls left in its rate-limit window, and prefetch leaves the last "
-              + reservePulls
-              + " to builds (prefetch.reservePulls)");
-    }
-    return manifests
-        .refresh(target, ref)
-        .thenCompose(
-            top -> {
-              if (top.result() == CacheResult.STALE) {
-                throw OciError.UPSTREAM_UNAVAILABLE.with(
-                    "the upstream of " + request.ref() + " could not be asked; kept what was held");
-              }
-              return images(target, top.manifest(), request.platforms(), pin)
-                  .thenCompose(
-                      images -> blobsOf(request, target, top, images, listener, pin, attempt));
-            });
-  }
-
-  /**
-   * The image manifests of {@code top} for {@code wanted} platforms (all when empty); a wanted
-   * platform the index lacks is an error when {@code strict}, else skipped.
-   */
-  private CompletableFuture<List<Chosen>> images(
-      Target target, Manifest top, List<String> wanted, boolean strict) {
-    if (!top.isIndex()) {
-      return CompletableFuture.completedFuture(List.of(new Chosen(top, null)));
-    }
-    List<CompletableFuture<List<Chosen>>> children = new ArrayList<>();
-    List<String> missing = new ArrayList<>(wanted);
-    for (Descriptor d : top.children()) {
-      String platform = d.platform() == null ? null : d.platform().toString();
-      if (!wanted.isEmpty()) {
-        String match = matching(d.platform(), wanted);
-        if (match == null) {
-          continue;
-        }
-        missing.remove(match);
-      }
-      children.add(
-          manifests
-              .resolve(target, ManifestReference.of(d.digest()))
-              .thenCompose(
-                  m ->
-                      m.manifest().isIndex()
-                          ? images(target, m.manifest(), wanted, strict)
-                          : CompletableFuture.completedFuture(
-                              List.of(new Chosen(m.manifest(), platform)))));
-    }
-    if (strict && !missing.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          OciError.MANIFEST_UNKNOWN.with(
-              "the index has no image for " + String.join(", ", missing)));
-    }
-    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
-        .thenApply(v -> children.stream().flatMap(c -> c.join().stream()).toList());
-  }
-
-  /** The wanted platform {@code p} matches, or null; {@code linux/arm64} matches any variant. */
-  public static String matching(Platform p, List<String> wanted) {
-    if (p == null) {
-      return null;
-    }
-    for (String w : wanted) {
-      if (Platform.parse(w).covers(p)) {
-        return w;
-      }
-    }
-    return null;
-  }
-
-  private record Chosen(Manifest manifest, String platform) {}
 
   /**
    * Whether Berth holds an image, from its disk alone.
@@ -322,77 +170,49 @@ public final class Prefetcher {
   }
 
   /**
+   * The repository {@code ref} names, as Berth routes it.
+   *
+   * @throws dev.berth.errors.RegistryException NAME_INVALID or DENIED for a name Berth does not
+   *     serve
+   */
+  public Target target(String ref) {
+    return images.target(ref);
+  }
+
+  /**
    * Whether {@code request}'s image is held with every blob of its platforms (of at least one
    * platform when it names none), asking no upstream. Reads the disk: call it off event loops.
    */
   public Presence check(ImageRequest request) {
-    List<String> wanted = request.platforms();
-    try {
-      ImageName.Parts parsed = ImageName.split(request.ref());
-      Target target =
-          routes.resolve(parsed.name() + "/manifests/" + parsed.reference(), null).target();
-      Optional<Manifest> top = manifests.held(target, ManifestReference.of(parsed.reference()));
-      if (top.isEmpty()) {
-        return new Presence(request.ref(), false, wanted.isEmpty() ? List.of(ANY) : wanted, null);
-      }
-      if (!top.get().isIndex()) {
-        return new Presence(
-            request.ref(),
-            true,
-            complete(top.get()) ? List.of() : wanted.isEmpty() ? List.of(ANY) : wanted,
-            null);
-      }
-      List<String> missing = new ArrayList<>(wanted);
-      boolean any = false;
-      for (Descriptor d : top.get().children()) {
-        String match = wanted.isEmpty() ? null : matching(d.platform(), wanted);
-        if (!wanted.isEmpty() && match == null) {
-          continue;
-        }
-        Optional<Manifest> child = manifests.held(target, ManifestReference.of(d.digest()));
-        if (child.isPresent() && !child.get().isIndex() && complete(child.get())) {
-          any = true;
-          missing.remove(match);
-        }
-      }
-      if (wanted.isEmpty() && !any) {
-        missing.add(ANY);
-      }
-      return new Presence(request.ref(), true, missing, null);
-    } catch (RuntimeException e) {
-      return new Presence(request.ref(), false, List.of(), String.valueOf(e.getMessage()));
-    }
+    return images.check(request);
   }
 
-  private static final String ANY = "any platform";
-
-  private boolean complete(Manifest image) {
-    for (Digest d : image.named().blobs()) {
-      if (!blobs.contains(d)) {
-        return false;
-      }
-    }
-    return true;
+  private CompletableFuture<Result> once(
+      ImageRequest request, Listener listener, boolean pin, int attempt) {
+    return images
+        .resolve(request, pin)
+        .thenCompose(
+            r -> blobsOf(request, r.target(), r.top(), r.images(), listener, pin, attempt));
   }
 
   private CompletableFuture<Result> blobsOf(
       ImageRequest request,
       Target target,
       ResolvedManifest top,
-      List<Chosen> images,
+      List<ImageResolver.Chosen> images,
       Listener listener,
       boolean pin,
       int attempt) {
     Set<Digest> digests = new LinkedHashSet<>();
     List<String> platforms = new ArrayList<>();
     long declared = 0;
-    for (Chosen c : images) {
+    for (ImageResolver.Chosen c : images) {
       if (c.platform() != null) {
         platforms.add(c.platform());
       }
       digests.addAll(c.manifest().named().blobs());
     }
-    for (Chosen c : images) {
+    for (ImageResolver.Chosen c : images) {
       for (Descriptor d : c.manifest().blobs()) {
         declared += d.size();
       }

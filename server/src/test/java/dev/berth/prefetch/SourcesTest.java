@@ -84,11 +84,11 @@ class SourcesTest {
   void platformsMatchByOsArchitectureAndVariantWhenGiven() {
     Platform armV7 = new Platform("linux", "arm", "v7");
     Platform arm64 = new Platform("linux", "arm64", "v8");
-    assertThat(Prefetcher.matching(arm64, List.of("linux/amd64", "linux/arm64")))
+    assertThat(Platform.firstCovering(List.of("linux/amd64", "linux/arm64"), arm64))
         .isEqualTo("linux/arm64");
-    assertThat(Prefetcher.matching(armV7, List.of("linux/arm/v6"))).isNull();
-    assertThat(Prefetcher.matching(armV7, List.of("linux/arm/v7"))).isEqualTo("linux/arm/v7");
-    assertThat(Prefetcher.matching(null, List.of("linux/amd64"))).isNull();
+    assertThat(Platform.firstCovering(List.of("linux/arm/v6"), armV7)).isNull();
+    assertThat(Platform.firstCovering(List.of("linux/arm/v7"), armV7)).isEqualTo("linux/arm/v7");
+    assertThat(Platform.firstCovering(List.of("linux/amd64"), null)).isNull();
   }
 
   @Test
