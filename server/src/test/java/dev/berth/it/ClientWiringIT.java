@@ -324,14 +324,18 @@ class ClientWiringIT {
               .redirectOutput(log.toFile())
               .start();
       Dockerd d = new Dockerd(p, host, log);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (d.run("info").exit() != 0) {
-        if (!p.isAlive() || System.nanoTime() > deadline) {
-          String tail = Files.readString(log, StandardCharsets.UTF_8);
-          d.close();
-          throw new AssertionError("dockerd did not start:\n" + tail);
-        }
-        Thread.sleep(500);
+      try {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> !p.isAlive() || d.run("info").exit() == 0);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        // Said below, with dockerd's log.
+      }
+      if (!p.isAlive() || d.run("info").exit() != 0) {
+        String tail = Files.readString(log, StandardCharsets.UTF_8);
+        d.close();
+        throw new AssertionError("dockerd did not start:\n" + tail);
       }
       return d;
     }

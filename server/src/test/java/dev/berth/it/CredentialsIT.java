@@ -355,7 +355,7 @@ class CredentialsIT {
       int accessTokens = google.issued().size();
       for (int i = 0; i < 3; i++) {
         if (i > 0) {
-          Thread.sleep(6_000);
+          google.awaitEveryTokenExpired();
         }
         pullBlob(berth, many.get(20 + i));
       }

@@ -284,15 +284,13 @@ class PrefetchIT {
             () -> {
               // Three refused requests use up the first attempt's retries; then it recovers.
               try {
-                long until = System.nanoTime() + 60_000_000_000L;
-                while (relay.count(r -> r.contains("/library/storm/manifests/")) < 3
-                    && System.nanoTime() < until) {
-                  Thread.sleep(20);
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> relay.count(r -> r.contains("/library/storm/manifests/")) >= 3);
+              } finally {
+                relay.failWith(null);
               }
-              relay.failWith(null);
             });
     lift.start();
     Cmd.Result run = prefetch("--json", "registry.test/library/storm:1");
@@ -332,7 +330,19 @@ class PrefetchIT {
 
     // Past the tag TTL, Berth asks the upstream, which fails: it serves what it holds.
     relay.failWith(HttpStatus.SERVICE_UNAVAILABLE);
-    Thread.sleep(1100);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                berth
+                    .client()
+                    .get(
+                        "/v2/registry.test/library/base/manifests/3.20",
+                        Map.of("accept", TestImages.OCI_INDEX))
+                    .headers()
+                    .firstValue("berth-cache")
+                    .orElse("")
+                    .equals("stale"));
     for (String arch : List.of("amd64", "arm64")) {
       Path out = work.resolve("copy-" + arch);
       Cmd.run(

@@ -279,9 +279,19 @@ class ResilienceIT {
       }
       long asked = mirror.requests().size();
       assertThat(asked).as("the dead mirror was tried first").isGreaterThanOrEqualTo(3);
-      Thread.sleep(1000); // The breaker counts failures every 500 ms.
+      // The breaker counts failures every 500 ms: it opens once a request skips the mirror.
+      int[] next = {4};
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                long seen = mirror.requests().size();
+                int status =
+                    chained.client().get("/v2/breaker" + next[0]++ + "/manifests/1").statusCode();
+                return status == 200 && mirror.requests().size() == seen;
+              });
       long before = mirror.requests().size();
-      for (int i = 4; i < 12; i++) {
+      for (int i = next[0]; i < next[0] + 8; i++) {
         assertThat(chained.client().get("/v2/breaker" + i + "/manifests/1").statusCode())
             .isEqualTo(200);
       }

@@ -59,7 +59,7 @@ class RouteResolverTest {
     assertThat(route.target().registry()).isEqualTo(registry);
     assertThat(route.target().repository().value()).isEqualTo(repository);
     assertThat(route.kind()).hasToString(kind);
-    assertThat(route.reference()).isEqualTo(ref);
+    assertThat(route.reference().text()).isEqualTo(ref);
     assertThat(route.target().isLocal()).isEqualTo(registry.equals("local"));
   }
 

@@ -80,30 +80,24 @@ public final class BerthProcess implements AutoCloseable {
 
   private void awaitReady() {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && process.isAlive()) {
-      try {
-        HttpResponse<Void> res =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://" + address() + "/readyz")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (res.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // Not listening yet.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    HttpRequest probe =
+        HttpRequest.newBuilder(URI.create("http://" + address() + "/readyz")).build();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions() // Not listening yet.
+          .until(
+              () ->
+                  !process.isAlive()
+                      || http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode()
+                          == 200);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("berth did not become ready:\n" + log());
     }
-    throw new AssertionError("berth did not become ready:\n" + log());
+    if (!process.isAlive()) {
+      throw new AssertionError("berth did not become ready:\n" + log());
+    }
   }
 
   public String address() {

@@ -89,6 +89,15 @@ public final class GoogleTokenEndpoint implements AutoCloseable {
     return expiry != null && System.currentTimeMillis() < expiry;
   }
 
+  /** Returns once every access token issued so far has expired. */
+  public void awaitEveryTokenExpired() {
+    long until = expiries.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(lifetimeSeconds + 5))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(() -> System.currentTimeMillis() > until);
+  }
+
   /** Every access token issued so far. */
   public List<String> issued() {
     return List.copyOf(issued);

@@ -76,27 +76,19 @@ public final class Registry implements AutoCloseable {
 
   private void awaitReady(int expected) {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<Void> res =
-            http.send(
-                HttpRequest.newBuilder(URI.create(url() + "/v2/")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (res.statusCode() == expected) {
-          return;
-        }
-      } catch (Exception e) {
-        // Not listening yet.
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/v2/")).build();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions() // Not listening yet.
+          .until(
+              () ->
+                  http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode()
+                      == expected);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("registry did not answer on " + url() + ":\n" + container.getLogs());
     }
-    throw new AssertionError("registry did not answer on " + url() + ":\n" + container.getLogs());
   }
 
   public int port() {
