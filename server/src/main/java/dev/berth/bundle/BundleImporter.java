@@ -160,7 +160,7 @@ public final class BundleImporter {
     // Everything is verified and present: now it goes into the store.
     long bytes = 0;
     for (var blob : toCommit.entrySet()) {
-      Path file = files.get(blob.getKey());
+      Path file = java.util.Objects.requireNonNull(files.get(blob.getKey()), "verified above");
       if (!blobs.contains(blob.getKey())) {
         blobs.commit(file, blob.getKey(), Files.size(file), true);
       }

@@ -1,6 +1,7 @@
 package dev.berth.errors;
 
 import com.linecorp.armeria.common.HttpStatus;
+import org.jspecify.annotations.Nullable;
 
 /** The error codes of the OCI distribution spec, with the status and message Berth sends. */
 public enum OciError {
@@ -85,7 +86,7 @@ public enum OciError {
   }
 
   /** As {@link #with(String)}, keeping what caused it (never shown to the client). */
-  public RegistryException with(String detail, Throwable cause) {
+  public RegistryException with(String detail, @Nullable Throwable cause) {
     return new RegistryException(this, detail, cause);
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.errors;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream call that failed: what the upstream answered (its status and the OCI code in its
@@ -14,15 +15,20 @@ public final class UpstreamException extends RuntimeException {
   private final boolean temporary;
   private final int status;
   private final String code;
-  private final Duration retryAfter;
+  private final @Nullable Duration retryAfter;
 
-  public UpstreamException(String message, boolean temporary, int status, Throwable cause) {
+  public UpstreamException(
+      String message, boolean temporary, int status, @Nullable Throwable cause) {
     this(message, temporary, status, null, cause);
   }
 
   /** As the other constructor, with the wait the upstream asked for in {@code Retry-After}. */
   public UpstreamException(
-      String message, boolean temporary, int status, Duration retryAfter, Throwable cause) {
+      String message,
+      boolean temporary,
+      int status,
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause) {
     this(message, temporary, status, "", retryAfter, cause);
   }
 
@@ -32,8 +38,8 @@ public final class UpstreamException extends RuntimeException {
       boolean temporary,
       int status,
       String code,
-      Duration retryAfter,
-      Throwable cause) {
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause) {
     super(message, cause);
     this.temporary = temporary;
     this.status = status;

@@ -17,6 +17,7 @@ import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,31 +53,34 @@ public final class OciErrorHandler implements ServerErrorHandler {
   }
 
   @Override
-  public AggregatedHttpResponse renderStatus(
-      ServiceRequestContext ctx,
+  public @Nullable AggregatedHttpResponse renderStatus(
+      @Nullable ServiceRequestContext ctx,
       ServiceConfig config,
-      RequestHeaders headers,
+      @Nullable RequestHeaders headers,
       HttpStatus status,
-      String description,
-      Throwable cause) {
+      @Nullable String description,
+      @Nullable Throwable cause) {
     return renderArmeriaStatus(headers, status, description, cause);
   }
 
   /** Requests Armeria refuses before any service sees them, e.g. a path with {@code ..}. */
   @Override
-  public AggregatedHttpResponse onProtocolViolation(
+  public @Nullable AggregatedHttpResponse onProtocolViolation(
       ServiceConfig config,
-      RequestHeaders headers,
+      @Nullable RequestHeaders headers,
       HttpStatus status,
-      String description,
-      Throwable cause) {
+      @Nullable String description,
+      @Nullable Throwable cause) {
     return renderArmeriaStatus(headers, status, description, cause);
   }
 
-  private static AggregatedHttpResponse renderArmeriaStatus(
-      RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+  private static @Nullable AggregatedHttpResponse renderArmeriaStatus(
+      @Nullable RequestHeaders headers,
+      HttpStatus status,
+      @Nullable String description,
+      @Nullable Throwable cause) {
     String detail = description != null ? description : status.reasonPhrase();
-    OciError error =
+    @Nullable OciError error =
         switch (status.code()) {
           case 400 -> badRequest(detail + " " + causes(cause));
           case 404 -> OciError.NAME_UNKNOWN;
@@ -132,7 +136,7 @@ public final class OciErrorHandler implements ServerErrorHandler {
   }
 
   /** The messages of {@code cause} and its causes, to tell what a decoder refused. */
-  private static String causes(Throwable cause) {
+  private static String causes(@Nullable Throwable cause) {
     StringBuilder b = new StringBuilder();
     for (Throwable t = cause; t != null && b.length() < 1000; t = t.getCause()) {
       b.append(t.getMessage()).append(' ');

@@ -117,9 +117,13 @@ public final class Manifest {
   /** The index entry for {@code os/architecture}, if this is an index that has one. */
   public Optional<Descriptor> childFor(Platform wanted) {
     return children().stream()
-        .filter(d -> d.platform() != null)
-        .filter(d -> d.platform().os().equals(wanted.os()))
-        .filter(d -> d.platform().architecture().equals(wanted.architecture()))
+        .filter(
+            d -> {
+              Platform p = d.platform();
+              return p != null
+                  && p.os().equals(wanted.os())
+                  && p.architecture().equals(wanted.architecture());
+            })
         .findFirst();
   }
 

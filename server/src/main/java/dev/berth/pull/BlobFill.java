@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,7 +215,7 @@ final class BlobFill implements GrowingContent {
     }
 
     @Override
-    protected void end(Throwable failure) {
+    protected void end(@Nullable Throwable failure) {
       synchronized (BlobFill.this) {
         if (reading != this) {
           return;

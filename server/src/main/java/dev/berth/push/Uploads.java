@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -332,7 +333,7 @@ public final class Uploads {
     }
 
     @Override
-    protected void end(Throwable failure) {
+    protected void end(@Nullable Throwable failure) {
       RuntimeException cause =
           failure == null
               ? null

@@ -4,6 +4,7 @@ import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.oci.ManifestReference;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed {@code /v2/} request: what it acts on and the reference it names.
@@ -13,7 +14,8 @@ import java.util.Optional;
  * @param reference what the path names after the kind, parsed once
  * @param namespace the {@code ns} the client sent, or null
  */
-public record RegistryRoute(Kind kind, Target target, Reference reference, String namespace) {
+public record RegistryRoute(
+    Kind kind, Target target, Reference reference, @Nullable String namespace) {
   /** What a {@code /v2/<name>/...} path acts on. */
   public enum Kind {
     MANIFEST,
@@ -33,13 +35,13 @@ public record RegistryRoute(Kind kind, Target target, Reference reference, Strin
    * @param manifest the tag or digest it is, or null when it is neither
    * @param problem why it is no tag or digest ("" when it is one)
    */
-  public record Reference(String text, ManifestReference manifest, String problem) {
+  public record Reference(String text, @Nullable ManifestReference manifest, String problem) {
     /** Reads {@code text} once. */
     public static Reference parse(String text) {
       try {
         return new Reference(text, ManifestReference.of(text), "");
       } catch (IllegalArgumentException e) {
-        return new Reference(text, null, e.getMessage());
+        return new Reference(text, null, String.valueOf(e.getMessage()));
       }
     }
 

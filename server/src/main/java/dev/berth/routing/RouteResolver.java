@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a {@code /v2/} path and its {@code ns} parameter into a {@link RegistryRoute}, in DESIGN's
@@ -37,7 +38,7 @@ public final class RouteResolver {
    *
    * @throws dev.berth.errors.RegistryException NAME_INVALID, NAME_UNKNOWN or DENIED
    */
-  public RegistryRoute resolve(String path, String namespace) {
+  public RegistryRoute resolve(String path, @Nullable String namespace) {
     Split split = split(path);
     Target target = target(split.name(), namespace);
     return new RegistryRoute(
@@ -94,7 +95,7 @@ public final class RouteResolver {
     return path.substring(0, path.length() - suffix);
   }
 
-  private Target target(String name, String namespace) {
+  private Target target(String name, @Nullable String namespace) {
     String first = name.contains("/") ? name.substring(0, name.indexOf('/')) : null;
     if (namespace != null && !namespace.isEmpty()) {
       String host = canonicalHost(namespace);
@@ -133,7 +134,7 @@ public final class RouteResolver {
     try {
       return RepositoryName.of(name);
     } catch (IllegalArgumentException e) {
-      throw OciError.NAME_INVALID.with(e.getMessage());
+      throw OciError.NAME_INVALID.with(String.valueOf(e.getMessage()));
     }
   }
 

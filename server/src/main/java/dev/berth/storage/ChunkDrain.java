@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -29,7 +30,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicLong requested = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
-  private volatile Subscription subscription;
+  private volatile @Nullable Subscription subscription;
 
   /** Chunks taken but not yet asked for again; touched by the drain only. */
   private int taken;
@@ -49,7 +50,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
   protected abstract void write(List<HttpData> chunks) throws Exception;
 
   /** The body ended ({@code failure} null) or failed; called once, on the executor, last. */
-  protected abstract void end(Throwable failure);
+  protected abstract void end(@Nullable Throwable failure);
 
   /** Stops the body: no more chunks are asked for, and those that still come are released. */
   protected final void cancel() {
@@ -104,7 +105,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
   private void drain() {
     do {
       List<HttpData> chunks = new ArrayList<>();
-      Object last = null;
+      @Nullable Object last = null;
       for (Object signal; last == null && (signal = inbox.poll()) != null; ) {
         if (signal instanceof HttpData data) {
           chunks.add(data);
@@ -122,7 +123,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
     } while (!inbox.isEmpty() && draining.compareAndSet(false, true));
   }
 
-  private void handle(List<HttpData> chunks, Object last) {
+  private void handle(List<HttpData> chunks, @Nullable Object last) {
     if (ended) {
       chunks.forEach(HttpData::close);
       return;
@@ -137,7 +138,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
     }
   }
 
-  private Throwable writeAll(List<HttpData> chunks) {
+  private @Nullable Throwable writeAll(List<HttpData> chunks) {
     if (chunks.isEmpty()) {
       return null;
     }
@@ -146,7 +147,7 @@ public abstract class ChunkDrain implements Subscriber<HttpObject> {
       taken += chunks.size();
       if (taken >= window / 2) {
         requested.addAndGet(taken);
-        subscription.request(taken);
+        java.util.Objects.requireNonNull(subscription, "subscribed").request(taken);
         taken = 0;
       }
       return null;

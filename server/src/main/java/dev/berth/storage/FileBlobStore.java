@@ -78,7 +78,7 @@ public final class FileBlobStore implements BlobStore {
                 try {
                   Digest d =
                       new Digest(
-                          f.getParent().getParent().getFileName().toString(),
+                          StoragePaths.above(f, 2).getFileName().toString(),
                           f.getFileName().toString());
                   found.add(new Found(d, Files.size(f), Files.getLastModifiedTime(f)));
                 } catch (IllegalArgumentException | IOException e) {

@@ -47,7 +47,7 @@ public final class FileReferrerStore implements ReferrerStore {
   @Override
   public List<JsonNode> list(String registry, String repository, Digest subject)
       throws IOException {
-    Path dir = paths.referrer(registry, repository, subject, subject).getParent();
+    Path dir = StoragePaths.above(paths.referrer(registry, repository, subject, subject), 1);
     List<JsonNode> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;

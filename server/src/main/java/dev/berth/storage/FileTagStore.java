@@ -81,7 +81,7 @@ public final class FileTagStore implements TagStore {
   /** The tags recorded for {@code repository}, sorted; empty when it has none. */
   @Override
   public java.util.List<String> tags(String registry, String repository) throws IOException {
-    java.nio.file.Path dir = paths.tag(registry, repository, "x").getParent();
+    java.nio.file.Path dir = StoragePaths.above(paths.tag(registry, repository, "x"), 1);
     if (!Files.isDirectory(dir)) {
       return java.util.List.of();
     }

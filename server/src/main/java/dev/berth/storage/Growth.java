@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How far a file being written has got, for readers that follow it while it grows: its length,
@@ -10,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Growth {
   private volatile long length;
   private volatile boolean complete;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
   private volatile CompletableFuture<Void> progress = new CompletableFuture<>();
 
   /** A file that has {@code length} bytes so far. */
@@ -29,7 +30,7 @@ public final class Growth {
   }
 
   /** Why the file will not be completed, or null. */
-  public Throwable failure() {
+  public @Nullable Throwable failure() {
     return failure;
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +70,13 @@ final class MemberDerivation {
   private void fromReferrers() throws IOException {
     Path root = paths.root().resolve("referrers");
     for (Path f : files(root)) {
-      Path rel = root.relativize(f.getParent().getParent());
+      Path rel = root.relativize(StoragePaths.above(f, 2));
       JsonNode descriptor = read(f);
       if (rel.getNameCount() < 2 || descriptor == null) {
         continue;
       }
       hold(registry(rel), repository(rel), digest(descriptor.path("digest")), type(descriptor));
-      Optional<Digest> subject = dashed(f.getParent().getFileName().toString());
+      Optional<Digest> subject = dashed(StoragePaths.above(f, 1).getFileName().toString());
       if (subject.isPresent() && manifests.get(subject.get()).isPresent()) {
         hold(registry(rel), repository(rel), subject, Optional.empty());
       }
@@ -134,7 +135,7 @@ final class MemberDerivation {
     }
   }
 
-  private static JsonNode read(Path f) {
+  private static @Nullable JsonNode read(Path f) {
     try {
       return JSON.readTree(f.toFile());
     } catch (IOException e) {

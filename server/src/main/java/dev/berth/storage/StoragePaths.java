@@ -118,4 +118,20 @@ public final class StoragePaths {
   public Path newTemp(String what) {
     return tmp().resolve(what + "." + UUID.randomUUID() + ".part");
   }
+
+  /**
+   * The directory {@code levels} above {@code file}, which Berth built below its data directory;
+   * IllegalArgumentException for a path too short to have one.
+   */
+  public static Path above(Path file, int levels) {
+    Path p = file;
+    for (int i = 0; i < levels; i++) {
+      Path parent = p.getParent();
+      if (parent == null) {
+        throw new IllegalArgumentException(file + " has no directory " + levels + " levels up");
+      }
+      p = parent;
+    }
+    return p;
+  }
 }

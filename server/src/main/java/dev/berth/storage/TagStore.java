@@ -2,6 +2,7 @@ package dev.berth.storage;
 
 import java.io.IOException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each tag of a repository points to, with when it was last checked, and the tag lists an
@@ -10,7 +11,7 @@ import java.util.Optional;
 public interface TagStore {
   /** A tag list answer kept for stale serving: its body and its {@code Link} header, if any. */
   @SuppressWarnings("ArrayRecordComponent") // A view of bytes read once; never changed.
-  record TagList(byte[] body, String link) {}
+  record TagList(byte[] body, @Nullable String link) {}
 
   /** The record of {@code tag}, from memory or else from disk. */
   Optional<TagRecord> get(String registry, String repository, String tag) throws IOException;

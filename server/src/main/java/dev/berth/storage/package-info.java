@@ -27,4 +27,7 @@
  * Every file is written to {@code tmp/}, flushed and renamed into place, so a crash leaves at most
  * a stray file in {@code tmp/}.
  */
+@NullMarked
 package dev.berth.storage;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.stream.StreamMessage;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request to an upstream registry: what it sends, what it accepts, the token scope it needs,
@@ -27,7 +28,7 @@ public record UpstreamCall(
     long rangeStart,
     int maxLength,
     String description,
-    Body body) {
+    @Nullable Body body) {
 
   /**
    * A request body that can be sent again (after a refused token): {@code open} gives a fresh

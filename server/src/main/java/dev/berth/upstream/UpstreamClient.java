@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client of one upstream registry host. It owns what every call to that host needs: the
@@ -438,7 +439,7 @@ public final class UpstreamClient {
   }
 
   /** A {@code Retry-After} value, in seconds or as an HTTP date; null when absent or unreadable. */
-  static Duration retryAfter(String value) {
+  static @Nullable Duration retryAfter(@Nullable String value) {
     if (value == null || value.isBlank()) {
       return null;
     }

@@ -13,6 +13,7 @@ import dev.berth.errors.UpstreamException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an upstream's failure means, written once for pull, push, prefetch and forwarding: the error
@@ -77,7 +78,7 @@ public final class UpstreamFailure {
       }
     }
     if (t instanceof UpstreamException u) {
-      String said = u.getMessage();
+      String said = String.valueOf(u.getMessage());
       String detail = said.startsWith(what) ? said : what + ": " + said;
       return clientError(u, detail, OciError.UPSTREAM_UNAVAILABLE, OciError.UPSTREAM_UNAVAILABLE);
     }
@@ -195,7 +196,7 @@ public final class UpstreamFailure {
     return Optional.of(asked.compareTo(wait) > 0 ? asked : wait);
   }
 
-  private static UpstreamException upstreamCause(Throwable t) {
+  private static @Nullable UpstreamException upstreamCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof UpstreamException u) {
         return u;

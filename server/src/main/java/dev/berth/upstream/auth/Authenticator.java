@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +43,11 @@ public final class Authenticator {
   private final Ticker ticker;
   private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
   private final AtomicReference<String> failure = new AtomicReference<>();
-  private volatile Memo basic;
+  private volatile @Nullable Memo basic;
 
   /** The {@code Authorization} a request carried, and the token behind it, if any. */
-  public record Authorization(Optional<String> header, TokenKey key, Token token) {
+  public record Authorization(
+      Optional<String> header, @Nullable TokenKey key, @Nullable Token token) {
     static final Authorization NONE = new Authorization(Optional.empty(), null, null);
 
     static Authorization of(String header) {
@@ -138,8 +140,10 @@ public final class Authenticator {
     }
     Challenge challenge = parsed.get();
     challenges.put(endpoint.getAuthority(), challenge);
-    if (used.token() != null) {
-      tokens.invalidate(used.key(), used.token());
+    TokenKey usedKey = used.key();
+    Token usedToken = used.token();
+    if (usedKey != null && usedToken != null) {
+      tokens.invalidate(usedKey, usedToken);
     }
     if (challenge.isBasic()) {
       // Credentials sent and refused: read them again once, then give up.

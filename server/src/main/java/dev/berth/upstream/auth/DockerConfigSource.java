@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Credentials from Docker's {@code config.json}, looked up as the Docker CLI does: a {@code
@@ -212,7 +213,7 @@ final class DockerConfigSource implements CredentialSource {
   }
 
   /** What a helper is asked for: the key as written, or what the Docker CLI would send. */
-  private static String serverUrl(String key, String host) {
+  private static String serverUrl(@Nullable String key, String host) {
     if (key != null) {
       return key;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Google credentials through google-auth-library: a credentials file (service account key or
@@ -20,13 +21,13 @@ final class GoogleSource implements CredentialSource {
   private static final List<String> SCOPES =
       List.of("https://www.googleapis.com/auth/cloud-platform");
 
-  private final Path keyFile;
+  private final @Nullable Path keyFile;
   private final boolean required;
-  private GoogleCredentials credentials;
+  private @Nullable GoogleCredentials credentials;
   private boolean absent;
 
   /** From {@code keyFile}, or application default credentials when it is null. */
-  GoogleSource(Path keyFile, boolean required) {
+  GoogleSource(@Nullable Path keyFile, boolean required) {
     this.keyFile = keyFile;
     this.required = required;
   }
@@ -55,7 +56,7 @@ final class GoogleSource implements CredentialSource {
     }
   }
 
-  private GoogleCredentials credentials() {
+  private @Nullable GoogleCredentials credentials() {
     if (credentials != null || absent) {
       return credentials;
     }

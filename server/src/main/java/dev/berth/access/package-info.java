@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.access;
+
+import org.jspecify.annotations.NullMarked;

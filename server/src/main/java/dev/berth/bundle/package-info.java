@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.bundle;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.server;
+
+import org.jspecify.annotations.NullMarked;

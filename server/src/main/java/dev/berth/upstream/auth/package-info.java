@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.upstream.auth;
+
+import org.jspecify.annotations.NullMarked;

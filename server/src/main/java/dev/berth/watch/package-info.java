@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.watch;
+
+import org.jspecify.annotations.NullMarked;
