@@ -3,20 +3,12 @@ package dev.berth.upstream;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.RequestOptions;
 import com.linecorp.armeria.client.WebClient;
-import com.linecorp.armeria.client.WebClientBuilder;
-import com.linecorp.armeria.client.circuitbreaker.CircuitBreaker;
-import com.linecorp.armeria.client.circuitbreaker.CircuitBreakerClient;
-import com.linecorp.armeria.client.circuitbreaker.CircuitBreakerRule;
-import com.linecorp.armeria.client.circuitbreaker.FailFastException;
-import com.linecorp.armeria.client.retry.Backoff;
-import com.linecorp.armeria.client.retry.RetryRule;
 import com.linecorp.armeria.client.retry.RetryingClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.ResponseHeaders;
@@ -55,18 +47,6 @@ public final class UpstreamClient {
 
   private static final int MAX_AUTH_TRIES = 3;
   private static final int MAX_REDIRECTS = 5;
-  private static final Backoff BACKOFF = Backoff.exponential(200, 5_000).withJitter(0.2);
-  private static final Duration BREAKER_OPEN = Duration.ofSeconds(10);
-
-  /** What counts against an endpoint: connection failures, timeouts, 5xx and 429. */
-  private static final CircuitBreakerRule BREAKER_RULE =
-      CircuitBreakerRule.builder()
-          .onServerErrorStatus()
-          .onStatus(HttpStatus.TOO_MANY_REQUESTS)
-          .onException()
-          .thenFailure()
-          .orElse(CircuitBreakerRule.builder().thenSuccess());
-
   private final String host;
   private final List<WebClient> endpoints;
 
@@ -93,58 +73,10 @@ public final class UpstreamClient {
     metrics.rateLimit(host, rateLimit::limit, rateLimit::remaining);
     this.idleTimeout = config.idleTimeout();
     this.firstByteTimeout = config.firstByteTimeout();
-    RetryRule rule =
-        RetryRule.builder()
-            .onStatus(HttpStatus.TOO_MANY_REQUESTS)
-            .onServerErrorStatus()
-            // An endpoint whose breaker is open is not retried: the next endpoint is tried.
-            .onException((ctx, e) -> !isFailFast(e))
-            .thenBackoff(BACKOFF);
-    var retrying =
-        RetryingClient.builder(rule)
-            .maxTotalAttempts(config.maxAttempts())
-            // Its default per-attempt timeout would cut long blob bodies.
-            .responseTimeoutForEachAttempt(Duration.ZERO)
-            .useRetryAfter(true)
-            .newDecorator();
-    List<URI> uris = config.endpointsFor(host).stream().map(e -> e.uri()).toList();
-    List<CircuitBreaker> breakers =
-        uris.stream()
-            .map(
-                u ->
-                    CircuitBreaker.builder(host + " " + u)
-                        .failureRateThreshold(0.5)
-                        .minimumRequestThreshold(3)
-                        .counterSlidingWindow(Duration.ofSeconds(20))
-                        .counterUpdateInterval(Duration.ofMillis(500))
-                        .circuitOpenWindow(BREAKER_OPEN)
-                        .trialRequestInterval(Duration.ofSeconds(3))
-                        .build())
-            .toList();
-    this.endpoints = new java.util.ArrayList<>();
-    this.plainEndpoints = new java.util.ArrayList<>();
-    for (int i = 0; i < uris.size(); i++) {
-      WebClientBuilder retried = base(uris.get(i), factory, metrics);
-      WebClientBuilder plain = base(uris.get(i), factory, metrics);
-      if (uris.size() > 1) {
-        // One breaker per endpoint of a chain, shared by both clients of it: a dead mirror costs
-        // nothing once it is open, until a trial request finds it alive again. A lone endpoint
-        // has no other to go to, so it gets none.
-        var breaker = CircuitBreakerClient.newDecorator(breakers.get(i), BREAKER_RULE);
-        retried.decorator(breaker);
-        plain.decorator(breaker);
-      }
-      endpoints.add(retried.decorator(retrying).build());
-      plainEndpoints.add(plain.build());
-    }
-    this.redirects =
-        WebClient.builder()
-            .factory(factory)
-            .setHeader(HttpHeaderNames.USER_AGENT, USER_AGENT)
-            .responseTimeout(Duration.ZERO)
-            .maxResponseLength(0)
-            .decorator(metrics.upstreamCounter(host))
-            .build();
+    EndpointClients clients = EndpointClients.of(host, config, factory, metrics);
+    this.endpoints = clients.retried();
+    this.plainEndpoints = clients.plain();
+    this.redirects = clients.redirects();
     this.auth =
         new Authenticator(
             host,
@@ -159,26 +91,6 @@ public final class UpstreamClient {
             metrics);
   }
 
-  /** A client of {@code uri} without a total timeout or a length limit, counted per status. */
-  private WebClientBuilder base(URI uri, ClientFactory factory, BerthMetrics metrics) {
-    // A plain-HTTP registry speaks HTTP/1.1 (Distribution, Harbor and zot have no h2c): no upgrade
-    // attempt, and no HTTP/2 stream shared with a download that was reset.
-    URI target =
-        "http".equals(uri.getScheme()) ? URI.create("h1c" + uri.toString().substring(4)) : uri;
-    return WebClient.builder(target)
-        .factory(factory)
-        .setHeader(HttpHeaderNames.USER_AGENT, USER_AGENT)
-        .responseTimeout(Duration.ZERO)
-        .maxResponseLength(0)
-        .decorator(metrics.upstreamCounter(host));
-  }
-
-  /** The endpoint {@code client} was made for, as configured ({@code http}, not {@code h1c}). */
-  private static URI origin(WebClient client) {
-    URI uri = client.uri();
-    return "h1c".equals(uri.getScheme()) ? URI.create("http" + uri.toString().substring(3)) : uri;
-  }
-
   /** The challenges, credentials and tokens of this host. */
   public Authenticator authenticator() {
     return auth;
@@ -186,7 +98,7 @@ public final class UpstreamClient {
 
   /** The endpoints of this host, in the order they are tried. */
   public List<URI> endpoints() {
-    return endpoints.stream().map(UpstreamClient::origin).toList();
+    return endpoints.stream().map(EndpointClients::origin).toList();
   }
 
   /** Sends {@code GET /v2/} to the first endpoint with {@code authorization}, if any. */
@@ -298,7 +210,7 @@ public final class UpstreamClient {
 
   private CompletableFuture<Exchange> withAuth(
       WebClient client, UpstreamCall call, int attempt, Duration timeout) {
-    URI endpoint = origin(client);
+    URI endpoint = EndpointClients.origin(client);
     return auth.authorization(endpoint, call.scope())
         .thenCompose(
             used ->
@@ -321,7 +233,7 @@ public final class UpstreamClient {
       WebClient client, UpstreamCall call, Optional<String> authorization, Duration timeout) {
     RequestHeadersBuilder headers = RequestHeaders.builder(call.method(), call.path());
     authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
-    return execute(client, call, headers, origin(client), 0, timeout);
+    return execute(client, call, headers, EndpointClients.origin(client), 0, timeout);
   }
 
   private CompletableFuture<Exchange> execute(
@@ -422,7 +334,10 @@ public final class UpstreamClient {
 
   private UpstreamException failure(
       UpstreamCall call, WebClient client, Exchange x, Throwable cause) {
-    String endpoint = origin(client).getScheme() + "://" + origin(client).getAuthority();
+    String endpoint =
+        EndpointClients.origin(client).getScheme()
+            + "://"
+            + EndpointClients.origin(client).getAuthority();
     if (x != null) {
       return new UpstreamException(
           call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
@@ -465,18 +380,6 @@ public final class UpstreamClient {
     }
     String message = root.getMessage();
     return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-  }
-
-  private static boolean isFailFast(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof FailFastException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
   }
 
   /** The cause behind the {@link CompletionException} wrappers of a failed future. */
