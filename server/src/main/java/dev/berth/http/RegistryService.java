@@ -19,6 +19,7 @@ import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.TagLister;
 import dev.berth.push.DeleteRoutes;
 import dev.berth.push.PushRoutes;
+import dev.berth.push.UploadRoutes;
 import dev.berth.routing.RegistryRoute;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.CacheResult;
@@ -33,6 +34,7 @@ public final class RegistryService implements HttpService {
   private final ManifestRoutes manifests;
   private final BlobRoutes blobs;
   private final TagLister tags;
+  private final UploadRoutes uploads;
   private final PushRoutes push;
   private final DeleteRoutes deletes;
   private final ClientAccess access;
@@ -42,6 +44,7 @@ public final class RegistryService implements HttpService {
       ManifestResolver manifests,
       BlobFetcher blobs,
       TagLister tags,
+      UploadRoutes uploads,
       PushRoutes push,
       DeleteRoutes deletes,
       ClientAccess access,
@@ -51,6 +54,7 @@ public final class RegistryService implements HttpService {
     this.manifests = new ManifestRoutes(manifests, siblings, metrics);
     this.blobs = new BlobRoutes(blobs, metrics);
     this.tags = tags;
+    this.uploads = uploads;
     this.push = push;
     this.deletes = deletes;
     this.access = access;
@@ -97,7 +101,7 @@ public final class RegistryService implements HttpService {
                   ? deletes.deleteBlob(route)
                   : unsupported(method, "blobs");
       case TAGS -> read ? listTags(ctx, route) : unsupported(method, "tags");
-      case UPLOAD -> push.upload(ctx, req, route);
+      case UPLOAD -> uploads.upload(ctx, req, route);
       case REFERRERS -> read ? push.referrers(ctx, route) : unsupported(method, "referrers");
     };
   }

@@ -31,6 +31,7 @@ import dev.berth.push.Forwarder;
 import dev.berth.push.Forwarding;
 import dev.berth.push.ManifestPush;
 import dev.berth.push.PushRoutes;
+import dev.berth.push.UploadRoutes;
 import dev.berth.push.Uploads;
 import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
@@ -200,16 +201,13 @@ public final class BerthServer implements AutoCloseable {
             manifestResolver,
             blobFetcher,
             new TagLister(tags, upstreams, blocking),
+            new UploadRoutes(uploads, forwarder, deletes, membership, routes, access),
             new PushRoutes(
-                uploads,
                 manifestPush,
-                forwarder,
                 forwarding,
                 deletes,
                 new ReferrersLookup(upstreams),
                 membership,
-                routes,
-                access,
                 blocking),
             deletes,
             access,
