@@ -52,18 +52,19 @@ final class BlobRoutes {
         fetcher
             .get(route.target(), digest)
             .thenCompose(
-                found ->
-                    found.through() != null
-                        ? CompletableFuture.completedFuture(
-                            passThrough(ctx, digest, found.through()))
-                        : verifiedForRange(ctx, found)
-                            .thenApply(
-                                f ->
-                                    serve(
-                                        ctx,
-                                        digest,
-                                        f.content(),
-                                        f.hit() ? CacheResult.HIT : CacheResult.MISS))));
+                found -> {
+                  PassThrough through = found.through();
+                  return through != null
+                      ? CompletableFuture.completedFuture(passThrough(ctx, digest, through))
+                      : verifiedForRange(ctx, found)
+                          .thenApply(
+                              f ->
+                                  serve(
+                                      ctx,
+                                      digest,
+                                      f.stored(),
+                                      f.hit() ? CacheResult.HIT : CacheResult.MISS));
+                }));
   }
 
   /**
@@ -90,7 +91,7 @@ final class BlobRoutes {
    */
   private static CompletableFuture<BlobFetcher.Found> verifiedForRange(
       ServiceRequestContext ctx, BlobFetcher.Found found) {
-    Content content = found.content();
+    Content content = found.stored();
     if (content.isComplete() || !ctx.request().headers().contains(HttpHeaderNames.RANGE)) {
       return CompletableFuture.completedFuture(found);
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an image request names: its repository as Berth routes it, its manifest asked for now (a
@@ -58,7 +59,7 @@ final class ImageResolver {
   }
 
   /** An image manifest chosen from a request, with its index entry's platform (null for none). */
-  record Chosen(Manifest manifest, String platform) {}
+  record Chosen(Manifest manifest, @Nullable String platform) {}
 
   /** A request resolved: its repository, its top manifest, and the image manifests chosen. */
   record Resolved(Target target, ResolvedManifest top, List<Chosen> images) {}

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST /_berth/v1/prefetch}: pre-pulls the images in the request body ({@code {"images":
@@ -111,7 +112,7 @@ public final class PrefetchService implements HttpService {
                 Sources.platforms(String.join(",", platforms), ref),
                 image.path("origin").asText(ref)));
       } catch (Sources.SourceException e) {
-        throw OciError.REQUEST_INVALID.with(e.getMessage());
+        throw OciError.REQUEST_INVALID.with(String.valueOf(e.getMessage()));
       }
     }
     return images;
@@ -171,7 +172,7 @@ public final class PrefetchService implements HttpService {
     return out;
   }
 
-  private static ObjectNode event(String kind, String ref) {
+  private static ObjectNode event(String kind, @Nullable String ref) {
     ObjectNode n = JSON.createObjectNode();
     n.put("event", kind);
     if (ref != null) {

@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pre-pulls images into the store: the manifest is asked for now (a {@code HEAD} when the tag is
@@ -89,7 +90,7 @@ public final class Prefetcher {
    */
   public record Result(
       String ref,
-      String digest,
+      @Nullable String digest,
       boolean ok,
       boolean changed,
       List<String> platforms,
@@ -98,7 +99,7 @@ public final class Prefetcher {
       long bytes,
       long fetchedBytes,
       int attempts,
-      String error) {
+      @Nullable String error) {
     /** An image that failed after {@code attempts}, for {@code error}. */
     static Result failed(String ref, int attempts, String error) {
       return new Result(ref, null, false, false, List.of(), 0, 0, 0, 0, attempts, error);
@@ -138,13 +139,14 @@ public final class Prefetcher {
             return;
           }
           if (UpstreamClient.unwrap(e) instanceof ImageResolver.Paused paused) {
-            result.complete(Result.failed(request.ref(), attempt, paused.getMessage()));
+            result.complete(
+                Result.failed(request.ref(), attempt, String.valueOf(paused.getMessage())));
             return;
           }
           RegistryException failure = UpstreamFailure.of(request.ref(), e);
           Optional<Duration> next = UpstreamFailure.nextTry(e, attempt, BACKOFF, false);
           if (next.isEmpty()) {
-            result.complete(Result.failed(request.ref(), attempt, failure.getMessage()));
+            result.complete(Result.failed(request.ref(), attempt, failure.detail()));
             return;
           }
           var unused =
@@ -163,7 +165,7 @@ public final class Prefetcher {
    * @param missing the wanted platforms (or {@code "any platform"}) not held with every blob
    * @param error why the reference could not be looked up, or null
    */
-  public record Presence(String ref, boolean held, List<String> missing, String error) {
+  public record Presence(String ref, boolean held, List<String> missing, @Nullable String error) {
     public boolean complete() {
       return error == null && held && missing.isEmpty();
     }

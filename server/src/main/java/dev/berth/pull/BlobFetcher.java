@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blobs for the pull path: from the store when present and the repository holds them ({@link
@@ -59,9 +60,14 @@ public final class BlobFetcher {
   }
 
   /** What a blob request gets: the content to stream, and whether it came from the store. */
-  public record Found(Content content, boolean hit, PassThrough through) {
+  public record Found(@Nullable Content content, boolean hit, @Nullable PassThrough through) {
     Found(Content content, boolean hit) {
       this(content, hit, null);
+    }
+
+    /** The content to serve; only for a blob not streamed through ({@code through()} null). */
+    public Content stored() {
+      return java.util.Objects.requireNonNull(content, "streamed through: no stored content");
     }
   }
 
@@ -186,8 +192,9 @@ public final class BlobFetcher {
     return get(target, digest)
         .thenCompose(
             found -> {
-              if (found.through() != null) {
-                found.through().abort();
+              PassThrough through = found.through();
+              if (through != null) {
+                through.abort();
                 throw OciError.UNAVAILABLE.with(
                     target + "@" + digest + ": the disk is full: nothing new can be stored");
               }

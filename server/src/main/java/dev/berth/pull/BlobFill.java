@@ -14,6 +14,7 @@ import dev.berth.storage.ChunkDrain;
 import dev.berth.storage.ChunkHasher;
 import dev.berth.storage.DiskSpace;
 import dev.berth.storage.Growth;
+import dev.berth.storage.StoragePaths;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
@@ -28,6 +29,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,14 +77,14 @@ final class BlobFill implements GrowingContent {
 
   private volatile Path current;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  private FileChannel out;
+  private @Nullable FileChannel out;
   private int resumes;
 
   /** Set when the fill failed for lack of disk space: the blob may still be streamed through. */
   volatile boolean noRoom;
 
   /** The body being read now; a stalled one is abandoned and its late signals ignored. */
-  private volatile Writer reading;
+  private volatile @Nullable Writer reading;
 
   BlobFill(
       Digest digest,
@@ -118,7 +120,7 @@ final class BlobFill implements GrowingContent {
   /** Opens the temporary file and sends the first request. */
   void start() {
     try {
-      Files.createDirectories(temp.getParent());
+      Files.createDirectories(StoragePaths.above(temp, 1));
       out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
       store.disk().writeFailed(e);
@@ -248,9 +250,10 @@ final class BlobFill implements GrowingContent {
       n += bufs[i].remaining();
     }
     hasher.add(raw);
+    FileChannel file = Objects.requireNonNull(out, "opened by start()");
     try {
       for (long left = n; left > 0; ) {
-        left -= out.write(bufs);
+        left -= file.write(bufs);
       }
     } catch (IOException e) {
       store.disk().writeFailed(e);
@@ -287,8 +290,9 @@ final class BlobFill implements GrowingContent {
     // committing the file follows, without holding up the clients.
     growth.complete();
     try {
-      out.force(false);
-      out.close();
+      FileChannel file = Objects.requireNonNull(out, "opened by start()");
+      file.force(false);
+      file.close();
       synchronized (this) {
         current = store.commit(temp, digest, written());
       }
@@ -356,8 +360,9 @@ final class BlobFill implements GrowingContent {
     if (done.completeExceptionally(e)) {
       log.warn("{}", e.getMessage());
       try {
-        if (out != null) {
-          out.close();
+        FileChannel file = out;
+        if (file != null) {
+          file.close();
         }
         Files.deleteIfExists(temp);
       } catch (IOException io) {

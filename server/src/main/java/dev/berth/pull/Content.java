@@ -3,6 +3,7 @@ package dev.berth.pull;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bytes of a blob in a file that may still be growing: a stored blob (complete) or a download in
@@ -25,7 +26,7 @@ public interface Content {
   CompletableFuture<Void> awaitBeyond(long position);
 
   /** The failure of a download, or null. A reader that sees it must stop and report it. */
-  Throwable failure();
+  @Nullable Throwable failure();
 
   /** Opens the file for reading; the caller closes it. */
   FileChannel open() throws IOException;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streams a byte range of {@link Content} into a body, a client's response or a request to an
@@ -39,7 +40,7 @@ public final class ContentStream {
   private long position;
 
   /** The chunk buffer; one reference is this stream's own. Touched by one step at a time. */
-  private ByteBuf buffer;
+  private @Nullable ByteBuf buffer;
 
   private ContentStream(
       StreamWriter<? super HttpData> res,
@@ -153,17 +154,20 @@ public final class ContentStream {
    * otherwise. A stream of a known length takes no more than it needs.
    */
   private ByteBuf buffer(int length) {
-    if (buffer == null || buffer.refCnt() != 1 || buffer.capacity() < length) {
+    ByteBuf held = buffer;
+    if (held == null || held.refCnt() != 1 || held.capacity() < length) {
       releaseBuffer();
       int size = end >= 0 ? (int) Math.max(length, Math.min(CHUNK, end - position)) : CHUNK;
-      buffer = BUFFERS.directBuffer(size, size);
+      held = BUFFERS.directBuffer(size, size);
+      buffer = held;
     }
-    return buffer.clear();
+    return held.clear();
   }
 
   private void releaseBuffer() {
-    if (buffer != null) {
-      buffer.release();
+    ByteBuf held = buffer;
+    if (held != null) {
+      held.release();
       buffer = null;
     }
   }

@@ -2,6 +2,7 @@ package dev.berth.pull;
 
 import dev.berth.storage.Growth;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** Content whose file is still being written, as its {@link Growth} tells. */
 public interface GrowingContent extends Content {
@@ -24,7 +25,7 @@ public interface GrowingContent extends Content {
   }
 
   @Override
-  default Throwable failure() {
+  default @Nullable Throwable failure() {
     return growth().failure();
   }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a repository holds a digest, which decides whether Berth serves it there: a digest is not
@@ -121,7 +122,8 @@ public final class Membership {
    * refusal ({@code UNAUTHORIZED}, {@code DENIED}) or unavailability as it came. A local or offline
    * repository is never asked about upstream.
    */
-  public CompletableFuture<String> confirm(Target target, Digest digest, String manifestType) {
+  public CompletableFuture<String> confirm(
+      Target target, Digest digest, @Nullable String manifestType) {
     Optional<String> cached = cached(target, digest);
     if (cached.isPresent()) {
       return CompletableFuture.completedFuture(cached.get());
@@ -134,7 +136,8 @@ public final class Membership {
                     : ask(target, digest, manifestType));
   }
 
-  private CompletableFuture<String> ask(Target target, Digest digest, String manifestType) {
+  private CompletableFuture<String> ask(
+      Target target, Digest digest, @Nullable String manifestType) {
     boolean manifest = manifestType != null;
     OciError unknown = manifest ? OciError.MANIFEST_UNKNOWN : OciError.BLOB_UNKNOWN;
     NotFoundCache denied = manifest ? manifestsDenied : blobsDenied;
@@ -177,7 +180,9 @@ public final class Membership {
               String type =
                   !manifest
                       ? MemberStore.BLOB
-                      : MediaTypes.isManifest(said) ? MediaTypes.bare(said) : manifestType;
+                      : MediaTypes.isManifest(said)
+                          ? MediaTypes.bare(said)
+                          : java.util.Objects.requireNonNull(manifestType, "asked as a manifest");
               add(target, digest, type);
               return type;
             },

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** A complete, verified blob file. */
 record StoredContent(BlobFile file) implements Content {
@@ -29,7 +30,7 @@ record StoredContent(BlobFile file) implements Content {
   }
 
   @Override
-  public Throwable failure() {
+  public @Nullable Throwable failure() {
     return null;
   }
 

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tag listing, proxied to the upstream with {@code n} and {@code last}. Each answer is kept, so
@@ -49,7 +50,7 @@ public final class TagLister {
    * @param stale whether the upstream failed and this is the last answer seen
    */
   @SuppressWarnings("ArrayRecordComponent") // A view of bytes read once; never changed.
-  public record Page(byte[] body, String next, boolean stale) {}
+  public record Page(byte[] body, @Nullable String next, boolean stale) {}
 
   /** The tags of {@code target}, from {@code query}'s {@code n} and {@code last}. */
   public CompletableFuture<Page> list(Target target, QueryParams query) {

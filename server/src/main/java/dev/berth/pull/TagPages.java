@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Pages of a tag list. An upstream that pages itself (it sent a {@code Link}) is passed through;
@@ -24,7 +25,7 @@ final class TagPages {
 
   private TagPages() {}
 
-  static Page page(byte[] body, String link, QueryParams query, boolean stale) {
+  static Page page(byte[] body, @Nullable String link, QueryParams query, boolean stale) {
     String n = query.get("n");
     String last = query.get("last");
     if (link != null || (n == null && last == null)) {
@@ -74,7 +75,7 @@ final class TagPages {
   }
 
   /** The query of the next page from an upstream {@code Link: </v2/...?n=2&last=b>; rel="next"}. */
-  static String nextQuery(String link) {
+  static @Nullable String nextQuery(@Nullable String link) {
     if (link == null) {
       return null;
     }

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,7 +180,7 @@ final class BlobForwarder {
   }
 
   /** POST of an upload, or of a mount from {@code from} (null: none) that costs no upload. */
-  private static UpstreamCall start(Target target, Digest digest, String from) {
+  private static UpstreamCall start(Target target, Digest digest, @Nullable String from) {
     String repo = repo(target);
     return new UpstreamCall(
         HttpMethod.POST,

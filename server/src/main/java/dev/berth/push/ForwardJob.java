@@ -6,6 +6,7 @@ import dev.berth.oci.Digest;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pushed manifest on its way to its upstream: what it is, where it goes and how far it got.
@@ -38,11 +39,11 @@ record ForwardJob(
     ForwardMode mode,
     State state,
     int attempts,
-    String lastError,
+    @Nullable String lastError,
     Instant acceptedAt,
     Instant deadline,
-    Instant nextAttemptAt,
-    Instant finishedAt) {
+    @Nullable Instant nextAttemptAt,
+    @Nullable Instant finishedAt) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   enum State {
@@ -94,7 +95,11 @@ record ForwardJob(
   }
 
   private ForwardJob next(
-      State newState, int newAttempts, String error, Instant nextAt, Instant finished) {
+      State newState,
+      int newAttempts,
+      @Nullable String error,
+      @Nullable Instant nextAt,
+      @Nullable Instant finished) {
     return new ForwardJob(
         id,
         registry,
@@ -166,7 +171,7 @@ record ForwardJob(
     }
   }
 
-  private static Instant instant(String text) {
+  private static @Nullable Instant instant(@Nullable String text) {
     return text == null ? null : Instant.parse(text);
   }
 }

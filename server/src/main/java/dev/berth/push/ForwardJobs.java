@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ final class ForwardJobs {
     return unfinished;
   }
 
-  ForwardJob get(String id) {
+  @Nullable ForwardJob get(String id) {
     return jobs.get(id);
   }
 
@@ -128,19 +129,16 @@ final class ForwardJobs {
    */
   byte[] statusJson() {
     Map<State, List<ForwardStatus.Entry>> by = new EnumMap<>(State.class);
-    for (State state : State.values()) {
-      by.put(state, new ArrayList<>());
-    }
     jobs.values().stream()
         .sorted(Comparator.comparing(ForwardJob::acceptedAt))
-        .forEach(j -> by.get(j.state()).add(j.toEntry()));
+        .forEach(j -> by.computeIfAbsent(j.state(), s -> new ArrayList<>()).add(j.toEntry()));
     try {
       return JSON.writeValueAsBytes(
           new ForwardStatus(
-              by.get(State.PENDING),
-              by.get(State.IN_FLIGHT),
-              by.get(State.DONE),
-              by.get(State.FAILED)));
+              by.getOrDefault(State.PENDING, List.of()),
+              by.getOrDefault(State.IN_FLIGHT, List.of()),
+              by.getOrDefault(State.DONE, List.of()),
+              by.getOrDefault(State.FAILED, List.of())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

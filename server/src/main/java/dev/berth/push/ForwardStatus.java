@@ -2,6 +2,7 @@ package dev.berth.push;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every forward Berth knows, as {@code GET /_berth/v1/forwarding} answers and {@code berth await}
@@ -32,9 +33,9 @@ public record ForwardStatus(
       String mode,
       String state,
       int attempts,
-      String lastError,
+      @Nullable String lastError,
       String acceptedAt,
       String deadline,
-      String nextAttemptAt,
-      String finishedAt) {}
+      @Nullable String nextAttemptAt,
+      @Nullable String finishedAt) {}
 }

@@ -265,7 +265,7 @@ public final class Forwarder {
   static String message(Throwable e) {
     Throwable t = UpstreamClient.unwrap(e);
     return t instanceof UpstreamException || t instanceof RegistryException
-        ? t.getMessage()
+        ? String.valueOf(t.getMessage())
         : t.toString();
   }
 }

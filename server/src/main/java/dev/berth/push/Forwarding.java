@@ -148,7 +148,7 @@ public final class Forwarding {
               } else {
                 RegistryException cause = Forwarder.failure(e);
                 metrics.forwardFailure(job.registry(), causeOf(cause));
-                jobs.put(started.failed(cause.getMessage(), end));
+                jobs.put(started.failed(cause.detail(), end));
               }
             })
         .exceptionally(
@@ -256,24 +256,24 @@ public final class Forwarding {
       return;
     }
     Duration wait = next.get();
-    ForwardJob pending = job.retryAt(cause.getMessage(), now.plus(wait));
+    ForwardJob pending = job.retryAt(cause.detail(), now.plus(wait));
     jobs.record(pending);
     log.warn(
         "forwarding {} failed (attempt {}), retrying in {} s: {}",
         job.ref(),
         job.attempts(),
         wait.toSeconds(),
-        cause.getMessage());
+        cause.detail());
     schedule(pending);
   }
 
   private void finish(ForwardJob job, RegistryException cause) {
-    jobs.record(job.failed(cause.getMessage(), clock.instant()));
+    jobs.record(job.failed(cause.detail(), clock.instant()));
     log.error(
         "forwarding {} failed for good after {} attempt(s): {}",
         job.ref(),
         job.attempts(),
-        cause.getMessage());
+        cause.detail());
   }
 
   private static String causeOf(RegistryException e) {

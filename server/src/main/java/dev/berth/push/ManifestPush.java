@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stores a pushed manifest byte-exact: images, indexes and artifacts. Every blob an image or
@@ -60,7 +61,7 @@ public final class ManifestPush {
    * it refers to (null when none; recorded for the referrers API of local repositories).
    */
   public record Stored(
-      Manifest manifest, List<Digest> blobs, List<Digest> missing, Digest subject) {}
+      Manifest manifest, List<Digest> blobs, List<Digest> missing, @Nullable Digest subject) {}
 
   /**
    * A pushed manifest that passed validation, with what it names and what of that its repository

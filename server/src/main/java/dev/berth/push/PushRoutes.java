@@ -92,9 +92,10 @@ public final class PushRoutes {
                 stored -> {
                   if (route.target().isLocal()) {
                     deletes.restore(route.target(), stored.manifest().digest());
-                    if (stored.subject() != null) {
+                    Digest subject = stored.subject();
+                    if (subject != null) {
                       // This repository serves the referrers API for the subject.
-                      ctx.addAdditionalResponseHeader("oci-subject", stored.subject().toString());
+                      ctx.addAdditionalResponseHeader("oci-subject", subject.toString());
                     }
                     return CompletableFuture.completedFuture(stored.manifest());
                   }

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Blob uploads, the push side of {@code /v2/<name>/blobs/uploads/[<id>]}: monolithic, chunked with
@@ -147,7 +148,8 @@ public final class UploadRoutes {
    * {@code from} names a repository the client may pull from that holds it. A {@code from} that
    * names no repository Berth serves is no source; nothing is asked of any upstream.
    */
-  private boolean mayMount(ServiceRequestContext ctx, Target target, Digest digest, String from) {
+  private boolean mayMount(
+      ServiceRequestContext ctx, Target target, Digest digest, @Nullable String from) {
     if (membership.holds(target, digest)) {
       return true;
     }
@@ -200,15 +202,17 @@ public final class UploadRoutes {
             && uploads.size(id) == 0;
     Content growing = stream ? uploads.follow(id, digest, length) : null;
     CompletableFuture<Long> stored = uploads.complete(id, digest, req, expectedStart);
-    if (stream) {
+    if (growing != null) {
       var unused = forwarder.blobWhileUploading(target, digest, growing, stored);
     }
     return stored;
   }
 
-  private HttpResponse progress(ServiceRequestContext ctx, String id, Long size, Throwable e) {
+  private HttpResponse progress(
+      ServiceRequestContext ctx, String id, @Nullable Long size, @Nullable Throwable e) {
     if (e == null) {
-      return HttpResponse.of(progressHeaders(ctx, id, size, HttpStatus.ACCEPTED).build());
+      long stored = size == null ? 0 : size;
+      return HttpResponse.of(progressHeaders(ctx, id, stored, HttpStatus.ACCEPTED).build());
     }
     Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
     if (cause instanceof Uploads.ChunkOutOfOrder out) {
@@ -222,7 +226,7 @@ public final class UploadRoutes {
                   ctx.addAdditionalResponseHeader(name, value);
                 }
               });
-      throw OciError.UPLOAD_OUT_OF_ORDER.with(out.getMessage());
+      throw OciError.UPLOAD_OUT_OF_ORDER.with(String.valueOf(out.getMessage()));
     }
     if (cause instanceof RuntimeException r) {
       throw r;

@@ -72,9 +72,9 @@ public final class Uploads {
     final Growth growth;
 
     /** Null for a session from before a restart: its file is hashed at completion. */
-    final MessageDigest sha256;
+    final @Nullable MessageDigest sha256;
 
-    Session(Path file, long size, MessageDigest sha256) {
+    Session(Path file, long size, @Nullable MessageDigest sha256) {
       this.file = file;
       this.size = size;
       this.sha256 = sha256;

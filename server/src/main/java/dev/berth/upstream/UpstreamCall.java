@@ -79,7 +79,7 @@ public record UpstreamCall(
    * whose token needs pull and push rights; {@code body} may be null.
    */
   public static UpstreamCall push(
-      HttpMethod method, String repository, String path, Body body, String description) {
+      HttpMethod method, String repository, String path, @Nullable Body body, String description) {
     return new UpstreamCall(
         method,
         path,

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.prefetch;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.pull;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.berth.push;
+
+import org.jspecify.annotations.NullMarked;
