@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A manifest's original bytes with its media type and digest, and what Berth reads from it. The
@@ -73,7 +74,11 @@ public final class Manifest {
 
   /** The entries of an index; empty for an image manifest. */
   public List<Descriptor> children() {
-    JsonNode manifests = parse().path("manifests");
+    return children(parse());
+  }
+
+  private static List<Descriptor> children(JsonNode json) {
+    JsonNode manifests = json.path("manifests");
     List<Descriptor> out = new ArrayList<>();
     for (JsonNode m : manifests) {
       JsonNode p = m.path("platform");
@@ -96,7 +101,10 @@ public final class Manifest {
 
   /** The config and layer descriptors of an image manifest; empty for an index. */
   public List<Descriptor> blobs() {
-    JsonNode json = parse();
+    return blobs(parse());
+  }
+
+  private static List<Descriptor> blobs(JsonNode json) {
     List<Descriptor> out = new ArrayList<>();
     List<JsonNode> nodes = new ArrayList<>();
     if (json.path("config").isObject()) {
@@ -127,17 +135,21 @@ public final class Manifest {
         .findFirst();
   }
 
-  /** What a manifest names: blobs, and child manifests (of an index). */
-  public record Named(List<Digest> blobs, List<Digest> manifests) {}
+  /**
+   * What a manifest names: blobs, child manifests (of an index), and the manifest it refers to
+   * ({@code subject}, null when none).
+   */
+  public record Named(List<Digest> blobs, List<Digest> manifests, @Nullable Digest subject) {}
 
   /**
    * What this manifest names, by kind: its config and layers, and of an index's entries those of a
    * manifest type as manifests and any other (as in BuildKit's cache index) as blobs.
    */
   public Named named() {
+    JsonNode json = parse();
     List<Digest> blobsNamed = new ArrayList<>();
     List<Digest> manifestsNamed = new ArrayList<>();
-    for (Descriptor entry : children()) {
+    for (Descriptor entry : children(json)) {
       String type = entry.mediaType();
       boolean isManifest =
           MediaTypes.isIndex(type)
@@ -145,13 +157,17 @@ public final class Manifest {
               || type.endsWith("manifest.v1+json");
       (isManifest ? manifestsNamed : blobsNamed).add(entry.digest());
     }
-    blobs().forEach(d -> blobsNamed.add(d.digest()));
-    return new Named(blobsNamed, manifestsNamed);
+    blobs(json).forEach(d -> blobsNamed.add(d.digest()));
+    return new Named(blobsNamed, manifestsNamed, subject(json).orElse(null));
   }
 
   /** The manifest this one refers to ({@code subject}), if it names one. */
   public Optional<Digest> subject() {
-    JsonNode subject = parse().path("subject");
+    return subject(parse());
+  }
+
+  private static Optional<Digest> subject(JsonNode json) {
+    JsonNode subject = json.path("subject");
     return subject.isObject() ? Optional.of(digestOf(subject)) : Optional.empty();
   }
 

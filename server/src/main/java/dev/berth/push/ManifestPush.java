@@ -105,7 +105,7 @@ public final class ManifestPush {
       throw new UncheckedIOException(e);
     }
     membership.addManifest(target, manifest);
-    Digest subject = manifest.subject().orElse(null);
+    Digest subject = parsed.named().subject();
     if (target.isLocal()) {
       tag(target, ref, manifest);
       if (subject != null) {

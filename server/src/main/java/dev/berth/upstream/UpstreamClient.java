@@ -334,10 +334,8 @@ public final class UpstreamClient {
 
   private UpstreamException failure(
       UpstreamCall call, WebClient client, Exchange x, Throwable cause) {
-    String endpoint =
-        EndpointClients.origin(client).getScheme()
-            + "://"
-            + EndpointClients.origin(client).getAuthority();
+    URI origin = EndpointClients.origin(client);
+    String endpoint = origin.getScheme() + "://" + origin.getAuthority();
     if (x != null) {
       return new UpstreamException(
           call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),

@@ -126,6 +126,7 @@ public final class UpstreamFailure {
             + said
             + (status == 401
                 ? "; the upstream refused Berth's credentials, or wants some Berth does not hold"
+                    + " (berth creds check tells which)"
                 : "");
     UpstreamException answer =
         new UpstreamException(

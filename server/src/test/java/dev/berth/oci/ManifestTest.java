@@ -51,6 +51,7 @@ class ManifestTest {
     assertThat(m.named().blobs()).containsExactly(Digest.of(A), Digest.of(B));
     assertThat(m.named().manifests()).isEmpty();
     assertThat(m.subject()).contains(Digest.of(C));
+    assertThat(m.named().subject()).isEqualTo(Digest.of(C));
     var referrer = m.referrerDescriptor();
     assertThat(referrer.path("digest").asText()).isEqualTo(m.digest().toString());
     assertThat(referrer.path("size").asLong()).isEqualTo(m.bytes().length);
@@ -76,6 +77,7 @@ class ManifestTest {
     assertThat(index.named().manifests()).containsExactly(Digest.of(A), Digest.of(B));
     assertThat(index.named().blobs()).containsExactly(Digest.of(C));
     assertThat(index.subject()).isEmpty();
+    assertThat(index.named().subject()).isNull();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -88,7 +88,8 @@ class UpstreamFailureTest {
     "5xx after every endpoint,            UNAVAILABLE,      503, AGAIN",
     "429 after every endpoint,            TOOMANYREQUESTS,  429, AGAIN",
     "token server refused the credentials, DENIED,          403, ONCE_FIXED",
-    "token server sent no JSON,           UNAVAILABLE,      503, ONCE_FIXED",
+    "token server sent no JSON,           UNAVAILABLE,      503, AGAIN",
+    "token realm that is not https,       UNAVAILABLE,      503, ONCE_FIXED",
     "token realm outside the domain,      DENIED,           403, ONCE_FIXED",
     "answer over the size limit,          MANIFEST_INVALID, 400, NEVER",
     "Berth's disk is full,                UNAVAILABLE,      503, AGAIN",
@@ -107,7 +108,9 @@ class UpstreamFailureTest {
           case "token server refused the credentials" ->
               new UpstreamException("token server t refused the credentials", false, 401, null);
           case "token server sent no JSON" ->
-              new UpstreamException("token server t sent no JSON", false, 0, null);
+              new UpstreamException("token server t sent no JSON", true, 0, null);
+          case "token realm that is not https" ->
+              new UpstreamException("r named the token realm http://t", false, 0, null);
           case "token realm outside the domain" ->
               new UpstreamException("the token realm is outside", false, 403, null);
           case "answer over the size limit" ->

@@ -149,8 +149,9 @@ final class TokenFetcher {
     }
   }
 
+  /** A 200 without a token: the token server misbehaves for now, so another try may do. */
   private static CompletionException invalid(TokenKey key, String what) {
     return new CompletionException(
-        new UpstreamException("token server " + key.realm() + " " + what, false, 0, null));
+        new UpstreamException("token server " + key.realm() + " " + what, true, 0, null));
   }
 }
