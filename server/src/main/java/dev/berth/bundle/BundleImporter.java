@@ -8,6 +8,7 @@ import dev.berth.oci.ImageName;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.MediaTypes;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobWriter;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.MemberStore;
 import dev.berth.storage.TagRecord;
@@ -15,7 +16,8 @@ import dev.berth.storage.TagStore;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongConsumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -43,22 +46,15 @@ public final class BundleImporter {
   private final ManifestStore manifests;
   private final TagStore tags;
   private final MemberStore members;
-  private final Path scratch;
   private final Clock clock;
 
-  /** An importer into these stores; {@code scratch} is a directory on the same file system. */
+  /** An importer into these stores. */
   public BundleImporter(
-      BlobStore blobs,
-      ManifestStore manifests,
-      TagStore tags,
-      MemberStore members,
-      Path scratch,
-      Clock clock) {
+      BlobStore blobs, ManifestStore manifests, TagStore tags, MemberStore members, Clock clock) {
     this.members = members;
     this.blobs = blobs;
     this.manifests = manifests;
     this.tags = tags;
-    this.scratch = scratch;
     this.clock = clock;
   }
 
@@ -67,10 +63,9 @@ public final class BundleImporter {
 
   /** Imports {@code archive}; {@code progress} hears of every byte read. */
   public Imported load(Path archive, LongConsumer progress) throws IOException {
-    Map<Digest, Path> files = new HashMap<>();
+    Map<Digest, BlobWriter> files = new HashMap<>();
     byte[] index = null;
     boolean layout = false;
-    Path dir = Files.createTempDirectory(scratch, "import");
     try {
       try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
           TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
@@ -94,9 +89,12 @@ public final class BundleImporter {
             } catch (IllegalArgumentException bad) {
               throw new IOException(archive + ": " + name + " is not named by a digest");
             }
-            Path file = dir.resolve(parts[1] + "-" + parts[2]);
+            BlobWriter file = blobs.writer(digest);
+            BlobWriter twice = files.put(digest, file);
+            if (twice != null) {
+              twice.abort();
+            }
             copyVerified(tar, file, digest, progress, archive);
-            files.put(digest, file);
           }
         }
       }
@@ -106,26 +104,20 @@ public final class BundleImporter {
       }
       return store(JSON.readTree(index), files, archive);
     } finally {
-      try (var left = Files.list(dir)) {
-        for (Path p : left.toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-      Files.deleteIfExists(dir);
+      // What was not committed is discarded.
+      files.values().forEach(BlobWriter::abort);
     }
   }
 
   private static void copyVerified(
-      InputStream in, Path file, Digest digest, LongConsumer progress, Path archive)
+      InputStream in, BlobWriter out, Digest digest, LongConsumer progress, Path archive)
       throws IOException {
     MessageDigest hasher = digest.newHasher();
     byte[] buf = new byte[1 << 16];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        hasher.update(buf, 0, n);
-        out.write(buf, 0, n);
-        progress.accept(n);
-      }
+    for (int n; (n = in.read(buf)) > 0; ) {
+      hasher.update(buf, 0, n);
+      out.write(ByteBuffer.wrap(buf, 0, n));
+      progress.accept(n);
     }
     Digest actual = digest.finish(hasher);
     if (!actual.equals(digest)) {
@@ -134,7 +126,8 @@ public final class BundleImporter {
     }
   }
 
-  private Imported store(JsonNode index, Map<Digest, Path> files, Path archive) throws IOException {
+  private Imported store(JsonNode index, Map<Digest, BlobWriter> files, Path archive)
+      throws IOException {
     List<String> names = new ArrayList<>();
     Map<Digest, Manifest> toStore = new HashMap<>();
     Map<Digest, Long> toCommit = new HashMap<>();
@@ -160,9 +153,9 @@ public final class BundleImporter {
     // Everything is verified and present: now it goes into the store.
     long bytes = 0;
     for (var blob : toCommit.entrySet()) {
-      Path file = java.util.Objects.requireNonNull(files.get(blob.getKey()), "verified above");
+      BlobWriter file = Objects.requireNonNull(files.get(blob.getKey()), "verified above");
       if (!blobs.contains(blob.getKey())) {
-        blobs.commit(file, blob.getKey(), Files.size(file), true);
+        file.commit(true);
       }
       blobs.pin(blob.getKey());
       bytes += blob.getValue();
@@ -209,7 +202,7 @@ public final class BundleImporter {
 
   private void collect(
       Manifest m,
-      Map<Digest, Path> files,
+      Map<Digest, BlobWriter> files,
       Map<Digest, Manifest> toStore,
       Map<Digest, Long> toCommit,
       Path archive)
@@ -229,22 +222,26 @@ public final class BundleImporter {
       return;
     }
     for (Digest blob : m.named().blobs()) {
-      Path file = files.get(blob);
+      BlobWriter file = files.get(blob);
       if (file == null) {
         throw new IOException(
             archive + ": " + m.digest() + " names " + blob + ", not in the archive");
       }
-      toCommit.put(blob, Files.size(file));
+      toCommit.put(blob, file.written());
     }
   }
 
-  private static Manifest read(Map<Digest, Path> files, Digest digest, String type, Path archive)
-      throws IOException {
-    Path file = files.get(digest);
+  private static Manifest read(
+      Map<Digest, BlobWriter> files, Digest digest, String type, Path archive) throws IOException {
+    BlobWriter file = files.get(digest);
     if (file == null) {
       throw new IOException(archive + ": manifest " + digest + " is not in the archive");
     }
     String mediaType = type.isEmpty() ? MediaTypes.OCI_MANIFEST : MediaTypes.bare(type);
-    return new Manifest(Files.readAllBytes(file), mediaType, digest);
+    byte[] bytes;
+    try (InputStream in = Channels.newInputStream(file.reader())) {
+      bytes = in.readAllBytes();
+    }
+    return new Manifest(bytes, mediaType, digest);
   }
 }

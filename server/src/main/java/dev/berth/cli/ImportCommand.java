@@ -56,7 +56,6 @@ final class ImportCommand implements Callable<Integer> {
             new FileManifestStore(paths),
             new FileTagStore(paths),
             new FileMemberStore(paths),
-            paths.tmp(),
             Clock.systemUTC());
     BundleImporter.Imported imported = importer.load(archive, n -> {});
     PrintWriter out = spec.commandLine().getOut();

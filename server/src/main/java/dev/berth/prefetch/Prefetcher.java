@@ -9,9 +9,9 @@ import dev.berth.pull.ManifestResolver;
 import dev.berth.pull.ResolvedManifest;
 import dev.berth.routing.RouteResolver;
 import dev.berth.routing.Target;
-import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
+import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
@@ -230,7 +230,7 @@ public final class Prefetcher {
               .ensure(target, d)
               .thenAccept(
                   wasFetched -> {
-                    long size = blobs.find(d).map(BlobFile::size).orElse(0L);
+                    long size = blobs.find(d).map(StoredBlob::size).orElse(0L);
                     try {
                       if (pin) {
                         blobs.pin(d);

@@ -10,9 +10,9 @@ import dev.berth.errors.RegistryException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.routing.Target;
-import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
+import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamFailure;
@@ -250,7 +250,7 @@ public final class BlobFetcher {
             return size(target, digest, true);
           });
     }
-    Optional<BlobFile> stored = store.find(digest);
+    Optional<StoredBlob> stored = store.find(digest);
     BlobFill inFlight = fills.get(digest);
     if ((stored.isPresent() || inFlight != null)
         && !confirmed

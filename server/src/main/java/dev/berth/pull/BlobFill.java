@@ -10,11 +10,12 @@ import dev.berth.errors.UpstreamException;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobWriter;
 import dev.berth.storage.ChunkDrain;
 import dev.berth.storage.ChunkHasher;
 import dev.berth.storage.DiskSpace;
 import dev.berth.storage.Growth;
-import dev.berth.storage.StoragePaths;
+import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.Exchange;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
@@ -22,10 +23,7 @@ import dev.berth.upstream.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.SeekableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,11 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One download of one blob from an upstream into a temporary file, read by every client that asks
- * for the blob meanwhile. The bytes are hashed as they arrive; the file is renamed under its digest
- * only when the hash matches, and is deleted otherwise. A body cut short is resumed with {@code
- * Range} from the last byte received. The download does not depend on any client: it goes on when
- * they leave, and its failure reaches all of them. Thread-safe.
+ * One download of one blob from an upstream into the store's {@link BlobWriter}, read by every
+ * client that asks for the blob meanwhile. The bytes are hashed as they arrive; they are committed
+ * under their digest only when the hash matches, and are discarded otherwise. A body cut short is
+ * resumed with {@code Range} from the last byte received. The download does not depend on any
+ * client: it goes on when they leave, and its failure reaches all of them. Thread-safe.
  */
 final class BlobFill implements GrowingContent {
   private static final Logger log = LoggerFactory.getLogger(BlobFill.class);
@@ -60,14 +58,13 @@ final class BlobFill implements GrowingContent {
   private final BerthMetrics metrics;
   private final BlockingTaskExecutor blocking;
   private final Duration idleTimeout;
-  private final Path temp;
   private final ChunkHasher hasher;
 
   /** Completes with the size (-1 when unknown) once the upstream has started to send. */
   final CompletableFuture<Long> started = new CompletableFuture<>();
 
   /** Completes once the blob is verified and stored, or fails for every reader. */
-  final CompletableFuture<Path> done = new CompletableFuture<>();
+  final CompletableFuture<StoredBlob> done = new CompletableFuture<>();
 
   /** How far the temporary file has got; complete once verified, before it is committed. */
   private final Growth growth = new Growth(0);
@@ -75,9 +72,11 @@ final class BlobFill implements GrowingContent {
   private volatile long size = -1;
   private volatile long lastProgressNanos = System.nanoTime();
 
-  private volatile Path current;
+  /** The bytes so far, from {@link #start()} on; then the stored blob, once committed. */
+  private volatile @Nullable BlobWriter out;
+
+  private volatile @Nullable StoredBlob committed;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  private @Nullable FileChannel out;
   private int resumes;
 
   /** Set when the fill failed for lack of disk space: the blob may still be streamed through. */
@@ -101,8 +100,6 @@ final class BlobFill implements GrowingContent {
     this.metrics = metrics;
     this.blocking = blocking;
     this.idleTimeout = idleTimeout;
-    this.temp = store.newTemp(digest);
-    this.current = temp;
     this.hasher = new ChunkHasher(digest.newHasher());
     done.whenComplete(
         (p, e) -> {
@@ -117,11 +114,10 @@ final class BlobFill implements GrowingContent {
     return claimed.compareAndSet(false, true);
   }
 
-  /** Opens the temporary file and sends the first request. */
+  /** Starts writing the blob and sends the first request. */
   void start() {
     try {
-      Files.createDirectories(StoragePaths.above(temp, 1));
-      out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      out = store.writer(digest);
     } catch (IOException e) {
       store.disk().writeFailed(e);
       noRoom = DiskSpace.isNoSpace(e);
@@ -250,11 +246,9 @@ final class BlobFill implements GrowingContent {
       n += bufs[i].remaining();
     }
     hasher.add(raw);
-    FileChannel file = Objects.requireNonNull(out, "opened by start()");
+    BlobWriter file = Objects.requireNonNull(out, "opened by start()");
     try {
-      for (long left = n; left > 0; ) {
-        left -= file.write(bufs);
-      }
+      file.write(bufs);
     } catch (IOException e) {
       store.disk().writeFailed(e);
       throw new StoreFailure(e);
@@ -286,18 +280,18 @@ final class BlobFill implements GrowingContent {
                   + "; nothing was stored"));
       return;
     }
-    // Readers may send the last byte now: the bytes are verified. Forcing them to disk and
-    // committing the file follows, without holding up the clients.
+    // Readers may send the last byte now: the bytes are verified. Making them durable and
+    // committing them follows, without holding up the clients.
     growth.complete();
     try {
-      FileChannel file = Objects.requireNonNull(out, "opened by start()");
-      file.force(false);
-      file.close();
+      BlobWriter file = Objects.requireNonNull(out, "opened by start()");
+      StoredBlob blob;
       synchronized (this) {
-        current = store.commit(temp, digest, written());
+        blob = file.commit(false);
+        committed = blob;
       }
       size = written();
-      done.complete(current);
+      done.complete(blob);
     } catch (IOException e) {
       fail(OciError.UPSTREAM_UNAVAILABLE.with(call.description() + ": cannot store: " + e));
     }
@@ -359,14 +353,9 @@ final class BlobFill implements GrowingContent {
     }
     if (done.completeExceptionally(e)) {
       log.warn("{}", e.getMessage());
-      try {
-        FileChannel file = out;
-        if (file != null) {
-          file.close();
-        }
-        Files.deleteIfExists(temp);
-      } catch (IOException io) {
-        log.warn("cannot remove {}: {}", temp, io.toString());
+      BlobWriter file = out;
+      if (file != null) {
+        file.abort();
       }
     }
   }
@@ -391,7 +380,11 @@ final class BlobFill implements GrowingContent {
   }
 
   @Override
-  public synchronized FileChannel open() throws IOException {
-    return FileChannel.open(current, StandardOpenOption.READ);
+  public synchronized SeekableByteChannel open() throws IOException {
+    StoredBlob blob = committed;
+    if (blob != null) {
+      return blob.open();
+    }
+    return Objects.requireNonNull(out, "readers follow a started fill").reader();
   }
 }

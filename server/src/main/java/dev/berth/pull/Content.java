@@ -1,12 +1,12 @@
 package dev.berth.pull;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bytes of a blob in a file that may still be growing: a stored blob (complete) or a download in
+ * Bytes of a blob that may still be growing: a stored blob (complete) or a download or upload in
  * progress that several clients read while it is written.
  */
 public interface Content {
@@ -28,6 +28,6 @@ public interface Content {
   /** The failure of a download, or null. A reader that sees it must stop and report it. */
   @Nullable Throwable failure();
 
-  /** Opens the file for reading; the caller closes it. */
-  FileChannel open() throws IOException;
+  /** Opens the bytes for reading; the caller closes it. */
+  SeekableByteChannel open() throws IOException;
 }

@@ -6,7 +6,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.concurrent.Executor;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +33,7 @@ public final class ContentStream {
   private static final int BATCH = CHUNK;
 
   private final StreamWriter<? super HttpData> res;
-  private final FileChannel channel;
+  private final SeekableByteChannel channel;
   private final Content content;
   private final long end;
   private final Executor loop;
@@ -44,7 +46,7 @@ public final class ContentStream {
 
   private ContentStream(
       StreamWriter<? super HttpData> res,
-      FileChannel channel,
+      SeekableByteChannel channel,
       Content content,
       long start,
       long end,
@@ -75,7 +77,7 @@ public final class ContentStream {
       Executor blocking,
       LongConsumer sent)
       throws IOException {
-    FileChannel channel = content.open();
+    SeekableByteChannel channel = content.open();
     out.whenComplete().handle((v, e) -> closeQuietly(channel));
     new ContentStream(out, channel, content, start, end, loop, blocking, sent).next();
   }
@@ -121,12 +123,27 @@ public final class ContentStream {
     }
   }
 
+  /** Reads up to {@code length} bytes at {@code at} into {@code buf}; -1 at the end. */
+  private int read(ByteBuf buf, long at, int length) throws IOException {
+    if (channel instanceof FileChannel file) {
+      // A positional read: no seek between chunks.
+      return buf.writeBytes(file, at, length);
+    }
+    channel.position(at);
+    buf.ensureWritable(length);
+    ByteBuffer dst = buf.nioBuffer(buf.writerIndex(), length);
+    int n = channel.read(dst);
+    if (n > 0) {
+      buf.writerIndex(buf.writerIndex() + n);
+    }
+    return n;
+  }
+
   private void send(int length) {
     ByteBuf buf = buffer(length);
     try {
       while (buf.readableBytes() < length) {
-        int read =
-            buf.writeBytes(channel, position + buf.readableBytes(), length - buf.readableBytes());
+        int read = read(buf, position + buf.readableBytes(), length - buf.readableBytes());
         if (read < 0) {
           throw new IOException("file ended at byte " + (position + buf.readableBytes()));
         }
@@ -177,7 +194,7 @@ public final class ContentStream {
     return null;
   }
 
-  private static Void closeQuietly(FileChannel channel) {
+  private static Void closeQuietly(SeekableByteChannel channel) {
     try {
       channel.close();
     } catch (IOException e) {

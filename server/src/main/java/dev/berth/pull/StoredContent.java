@@ -1,14 +1,13 @@
 package dev.berth.pull;
 
-import dev.berth.storage.BlobFile;
+import dev.berth.storage.StoredBlob;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.SeekableByteChannel;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
-/** A complete, verified blob file. */
-record StoredContent(BlobFile file) implements Content {
+/** A complete, verified blob in the store. */
+public record StoredContent(StoredBlob file) implements Content {
   @Override
   public long available() {
     return file.size();
@@ -35,7 +34,7 @@ record StoredContent(BlobFile file) implements Content {
   }
 
   @Override
-  public FileChannel open() throws IOException {
-    return FileChannel.open(file.path(), StandardOpenOption.READ);
+  public SeekableByteChannel open() throws IOException {
+    return file.open();
   }
 }

@@ -13,9 +13,10 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.pull.Content;
 import dev.berth.pull.ContentStream;
+import dev.berth.pull.StoredContent;
 import dev.berth.routing.Target;
-import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
+import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.Upstreams;
@@ -23,7 +24,6 @@ import dev.berth.upstream.auth.Scopes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -128,10 +128,8 @@ final class BlobForwarder {
   private Source fromStore(Digest digest) {
     // Not upstream and not here: the client skipped the upload because Berth's HEAD found the
     // blob upstream, and it is gone since.
-    BlobFile held = blobs.find(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
-    Path file = held.path();
-    // Read in 1 MiB buffers rather than Armeria's 8 KiB: a large layer is many reads.
-    return new Source(held.size(), () -> StreamMessage.builder(file).bufferSize(1 << 20).build());
+    StoredBlob held = blobs.find(digest).orElseThrow(() -> ManifestPush.unknown(List.of(digest)));
+    return following(new StoredContent(held));
   }
 
   private Source following(Content growing) {

@@ -14,10 +14,10 @@ import dev.berth.oci.ManifestReference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.push.ForwardJob.State;
 import dev.berth.routing.Target;
-import dev.berth.storage.BlobFile;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ForwardJournal;
 import dev.berth.storage.ManifestStore;
+import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.UpstreamFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,7 +113,7 @@ public final class Forwarding {
     Manifest manifest = stored.manifest();
     long size = manifest.bytes().length;
     for (Digest d : stored.blobs()) {
-      size += blobs.find(d).map(BlobFile::size).orElse(0L);
+      size += blobs.find(d).map(StoredBlob::size).orElse(0L);
     }
     ForwardJob job =
         new ForwardJob(

@@ -10,61 +10,55 @@ import dev.berth.pull.Content;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.ChunkDrain;
 import dev.berth.storage.Growth;
-import dev.berth.storage.StoragePaths;
+import dev.berth.storage.UploadStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
+import java.nio.channels.Channels;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Blob upload sessions: each is a file under {@code uploads/} that request bodies are appended to
- * as they stream in (never held in memory), hashed on the way, and placed under its digest only
- * when the client's digest matches. Sessions survive a restart (the hash is then recomputed from
- * the file) and expire after {@code ttl} without a write. Thread-safe; one write at a time per
+ * Blob upload sessions: request bodies are appended to a session in the {@link UploadStore} as they
+ * stream in (never held in memory), hashed on the way, and placed under the digest only when the
+ * client's digest matches. Sessions survive a restart (the hash is then recomputed from the stored
+ * bytes) and expire after {@code ttl} without a write. Thread-safe; one write at a time per
  * session.
  */
 public final class Uploads {
   private static final Logger log = LoggerFactory.getLogger(Uploads.class);
   private static final int WINDOW = 32;
 
-  private final StoragePaths paths;
+  private final UploadStore store;
   private final BlobStore blobs;
   private final Executor blocking;
   private final Duration ttl;
   private final Map<String, Session> open = new ConcurrentHashMap<>();
 
-  public Uploads(StoragePaths paths, BlobStore blobs, Executor blocking, Duration ttl)
+  public Uploads(UploadStore store, BlobStore blobs, Executor blocking, Duration ttl)
       throws IOException {
-    this.paths = paths;
+    this.store = store;
     this.blobs = blobs;
     this.blocking = blocking;
     this.ttl = ttl;
-    Files.createDirectories(paths.uploads());
     expire();
   }
 
-  /** One upload's state: its file, its length and the hash of what it holds. */
+  /** One upload's state: its id, its length and the hash of what it holds. */
   private static final class Session {
-    final Path file;
+    final String id;
     final AtomicBoolean busy = new AtomicBoolean();
     volatile long size;
 
@@ -74,8 +68,8 @@ public final class Uploads {
     /** Null for a session from before a restart: its file is hashed at completion. */
     final @Nullable MessageDigest sha256;
 
-    Session(Path file, long size, @Nullable MessageDigest sha256) {
-      this.file = file;
+    Session(String id, long size, @Nullable MessageDigest sha256) {
+      this.id = id;
       this.size = size;
       this.sha256 = sha256;
       this.growth = new Growth(size);
@@ -97,9 +91,8 @@ public final class Uploads {
   /** Starts an empty session; returns its id. */
   public String start() throws IOException {
     String id = UUID.randomUUID().toString();
-    Path file = paths.upload(id);
-    Files.createFile(file);
-    open.put(id, new Session(file, 0, Digest.sha256()));
+    store.create(id);
+    open.put(id, new Session(id, 0, Digest.sha256()));
     return id;
   }
 
@@ -125,9 +118,9 @@ public final class Uploads {
       return CompletableFuture.failedFuture(new ChunkOutOfOrder(s.size));
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
-    FileChannel out;
+    UploadStore.Appender out;
     try {
-      out = FileChannel.open(s.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      out = store.append(id);
     } catch (IOException e) {
       s.busy.set(false);
       body.abort();
@@ -161,7 +154,7 @@ public final class Uploads {
               }
               try {
                 if (!blobs.pin(digest)) {
-                  blobs.commit(s.file, digest, size, true);
+                  store.commit(id, digest, size);
                 }
               } catch (IOException e) {
                 throw cannotStore(e);
@@ -184,18 +177,18 @@ public final class Uploads {
   /**
    * The bytes of session {@code id} as they stream in, for a reader that follows them: {@code size}
    * bytes in all, complete once {@link #complete} has verified them as {@code digest}; then also
-   * found in the store, where the session's file has moved.
+   * found in the blob store, where the session's bytes have moved.
    */
   public Content follow(String id, Digest digest, long size) {
     Session s = session(id);
-    return new UploadContent(s.growth, s.file, size, digest, blobs);
+    return new UploadContent(s.growth, id, size, digest, store, blobs);
   }
 
   /** Ends session {@code id} and deletes what it received. */
   public void cancel(String id) {
-    Session s = open.remove(id);
+    open.remove(id);
     try {
-      Files.deleteIfExists(s != null ? s.file : paths.upload(id));
+      store.delete(id);
     } catch (IOException e) {
       log.warn("cannot remove upload {}: {}", id, e.toString());
     }
@@ -203,15 +196,10 @@ public final class Uploads {
 
   /** Deletes sessions that have not been written to for longer than the time to live. */
   public void expire() throws IOException {
-    long oldest = System.currentTimeMillis() - ttl.toMillis();
-    try (Stream<Path> files = Files.list(paths.uploads())) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        if (Files.getLastModifiedTime(f).toMillis() < oldest) {
-          open.remove(f.getFileName().toString());
-          Files.deleteIfExists(f);
-          log.info("upload {} expired after {} without a write", f.getFileName(), ttl);
-        }
-      }
+    for (String id : store.idleSince(Instant.now().minus(ttl))) {
+      open.remove(id);
+      store.delete(id);
+      log.info("upload {} expired after {} without a write", id, ttl);
     }
   }
 
@@ -220,41 +208,26 @@ public final class Uploads {
     if (s != null) {
       return s;
     }
-    // A session from before a restart: its file is all there is.
-    Path file = validId(id).map(paths::upload).filter(Files::isRegularFile).orElse(null);
-    if (file == null) {
-      throw OciError.BLOB_UPLOAD_UNKNOWN.with("no upload session " + id);
-    }
+    // A session from before a restart: its stored bytes are all there is.
+    OptionalLong size;
     try {
-      return open.computeIfAbsent(id, k -> new Session(file, sizeOf(file), null));
-    } catch (UncheckedIOException e) {
+      size = store.size(id);
+    } catch (IOException e) {
       throw OciError.BLOB_UPLOAD_UNKNOWN.with("upload session " + id + " cannot be read");
     }
-  }
-
-  private static long sizeOf(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (size.isEmpty()) {
+      throw OciError.BLOB_UPLOAD_UNKNOWN.with("no upload session " + id);
     }
-  }
-
-  private static Optional<String> validId(String id) {
-    try {
-      return Optional.of(UUID.fromString(id).toString()).filter(id::equals);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
+    return open.computeIfAbsent(id, k -> new Session(id, size.getAsLong(), null));
   }
 
   /** The digest of what the session holds, in {@code wanted}'s algorithm. */
-  private static Digest actualDigest(Session s, Digest wanted) {
+  private Digest actualDigest(Session s, Digest wanted) {
     if (s.sha256 != null && wanted.algorithm().equals("sha256")) {
       return wanted.finish(s.sha256);
     }
     MessageDigest hasher = wanted.newHasher();
-    try (InputStream in = Files.newInputStream(s.file)) {
+    try (InputStream in = Channels.newInputStream(store.read(s.id))) {
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
         hasher.update(buf, 0, n);
@@ -288,10 +261,10 @@ public final class Uploads {
   /** Writes and hashes the body's chunks in order on the blocking pool, in batches. */
   private final class Appender extends ChunkDrain {
     private final Session session;
-    private final FileChannel out;
+    private final UploadStore.Appender out;
     private final CompletableFuture<Long> done;
 
-    Appender(Session session, FileChannel out, CompletableFuture<Long> done) {
+    Appender(Session session, UploadStore.Appender out, CompletableFuture<Long> done) {
       super(blocking, WINDOW);
       this.session = session;
       this.out = out;
@@ -310,11 +283,9 @@ public final class Uploads {
         n += bufs[i].remaining();
       }
       try {
-        for (long left = n; left > 0; ) {
-          left -= out.write(bufs);
-        }
+        out.write(bufs);
       } catch (IOException e) {
-        // The file goes back to what the session reports, so the client can resume from there.
+        // The session goes back to what the session reports, so the client can resume from there.
         blobs.disk().writeFailed(e);
         try {
           out.truncate(session.size);
@@ -342,9 +313,7 @@ public final class Uploads {
                   : OciError.BLOB_UPLOAD_INVALID.with(
                       "the request body ended early: " + failure.getClass().getSimpleName());
       try {
-        out.force(false);
         out.close();
-        Files.setLastModifiedTime(session.file, FileTime.fromMillis(System.currentTimeMillis()));
       } catch (IOException e) {
         cause = cause != null ? cause : cannotStore(e);
       }

@@ -44,6 +44,7 @@ import dev.berth.storage.FileManifestStore;
 import dev.berth.storage.FileMemberStore;
 import dev.berth.storage.FileReferrerStore;
 import dev.berth.storage.FileTagStore;
+import dev.berth.storage.FileUploadStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
@@ -127,12 +128,15 @@ public final class BerthServer implements AutoCloseable {
       BlockingTaskExecutor blocking,
       FileWatcher watcher)
       throws IOException {
-    BlobStore blobs = new FileBlobStore(paths, config.storage().diskBudget().bytes());
+    FileBlobStore fileBlobs = new FileBlobStore(paths, config.storage().diskBudget().bytes());
+    BlobStore blobs = fileBlobs;
     metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
     metrics.storageWriteFailures(blobs.disk());
     TagStore tags = new FileTagStore(paths);
     ManifestStore manifests = new FileManifestStore(paths);
-    Uploads uploads = new Uploads(paths, blobs, blocking, config.storage().uploadTtl());
+    Uploads uploads =
+        new Uploads(
+            new FileUploadStore(paths, fileBlobs), blobs, blocking, config.storage().uploadTtl());
     var unused =
         blocking.scheduleWithFixedDelay(
             () -> {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed blob files with a disk budget: once the blobs take more than the budget, the
- * least recently used are deleted. A file is placed under a digest only by {@link #commit}, after
+ * least recently used are deleted. A file is placed under a digest only by a writer's commit, after
  * its content was verified. Thread-safe.
  */
 public final class FileBlobStore implements BlobStore {
@@ -99,7 +99,7 @@ public final class FileBlobStore implements BlobStore {
 
   /** The blob under {@code digest}, marked as just used; empty when it is not stored. */
   @Override
-  public Optional<BlobFile> find(Digest digest) {
+  public Optional<StoredBlob> find(Digest digest) {
     Entry e = index.get(digest);
     if (e == null) {
       return Optional.empty();
@@ -115,7 +115,7 @@ public final class FileBlobStore implements BlobStore {
       e.touchedAtMillis = now;
       touch(path);
     }
-    return Optional.of(new BlobFile(path, e.size));
+    return Optional.of(new FileBlob(path, e.size));
   }
 
   /** Whether {@code digest} is stored, without marking it used. */
@@ -124,27 +124,17 @@ public final class FileBlobStore implements BlobStore {
     return index.containsKey(digest);
   }
 
-  /** A new temporary file for the content of {@code digest}, to be passed to {@link #commit}. */
   @Override
-  public Path newTemp(Digest digest) {
-    return paths.newTemp(digest.hex());
+  public BlobWriter writer(Digest digest) throws IOException {
+    return new FileBlobWriter(this, digest, paths.newTemp(digest.hex()));
   }
 
   /**
-   * Places {@code temp}, whose content was verified to be {@code digest} and {@code size} bytes
-   * long, under its digest, then evicts least recently used blobs beyond the budget.
+   * Renames {@code file}, whose content was verified to be {@code digest} and {@code size} bytes
+   * long, under its digest, then evicts least recently used blobs beyond the budget. A {@code
+   * pinned} blob is never evicted, and pinning a blob that is already stored keeps it too.
    */
-  @Override
-  public Path commit(Path temp, Digest digest, long size) throws IOException {
-    return commit(temp, digest, size, false);
-  }
-
-  /**
-   * As {@link #commit(Path, Digest, long)}; a {@code pinned} blob (pushed content) is never
-   * evicted, and pinning a blob that is already stored keeps it too.
-   */
-  @Override
-  public Path commit(Path temp, Digest digest, long size, boolean pinned) throws IOException {
+  StoredBlob adopt(Path file, Digest digest, long size, boolean pinned) throws IOException {
     Path target = paths.blob(digest);
     if (pinned) {
       // The marker first: a crash between the two leaves a pin without a blob, never the reverse.
@@ -152,13 +142,13 @@ public final class FileBlobStore implements BlobStore {
     }
     boolean wasPinned =
         pinned || Optional.ofNullable(index.get(digest)).map(e -> e.pinned).orElse(false);
-    AtomicFiles.move(temp, target);
+    AtomicFiles.move(file, target);
     Entry entry = new Entry(size, clock.incrementAndGet());
     entry.pinned = wasPinned;
     Entry previous = index.put(digest, entry);
     total.addAndGet(size - (previous == null ? 0 : previous.size));
     evict();
-    return target;
+    return new FileBlob(target, size);
   }
 
   /**

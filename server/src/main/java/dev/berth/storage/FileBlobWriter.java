@@ -1,0 +1,77 @@
+package dev.berth.storage;
+
+import dev.berth.oci.Digest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A temporary file under {@code tmp/}, renamed under its digest by {@link #commit}. */
+final class FileBlobWriter implements BlobWriter {
+  private static final Logger log = LoggerFactory.getLogger(FileBlobWriter.class);
+
+  private final FileBlobStore store;
+  private final Digest digest;
+  private final Path temp;
+  private final FileChannel out;
+  private volatile long written;
+  private volatile boolean finished;
+
+  FileBlobWriter(FileBlobStore store, Digest digest, Path temp) throws IOException {
+    this.store = store;
+    this.digest = digest;
+    this.temp = temp;
+    Files.createDirectories(StoragePaths.above(temp, 1));
+    this.out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  }
+
+  @Override
+  @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time.
+  public void write(ByteBuffer... bufs) throws IOException {
+    long n = 0;
+    for (ByteBuffer b : bufs) {
+      n += b.remaining();
+    }
+    for (long left = n; left > 0; ) {
+      left -= out.write(bufs);
+    }
+    written += n;
+  }
+
+  @Override
+  public long written() {
+    return written;
+  }
+
+  @Override
+  public SeekableByteChannel reader() throws IOException {
+    return FileChannel.open(temp, StandardOpenOption.READ);
+  }
+
+  @Override
+  public StoredBlob commit(boolean pinned) throws IOException {
+    out.force(false);
+    out.close();
+    finished = true;
+    return store.adopt(temp, digest, written, pinned);
+  }
+
+  @Override
+  public void abort() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    try {
+      out.close();
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      log.warn("cannot remove {}: {}", temp, e.toString());
+    }
+  }
+}
