@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may pull and push what through Berth. Without this section every client may pull, and push
@@ -16,12 +17,14 @@ import java.util.List;
  * @param tokens static tokens, each the password of its user
  * @param rules the grants; a request that no rule allows is refused
  */
-public record AuthConfig(Path htpasswd, List<StaticToken> tokens, List<Rule> rules) {
+public record AuthConfig(@Nullable Path htpasswd, List<StaticToken> tokens, List<Rule> rules) {
 
   /** A user whose password is {@code token}. */
   public record StaticToken(String user, Secret token) {
     @JsonCreator
-    public StaticToken(@JsonProperty("user") String user, @JsonProperty("token") Secret token) {
+    public StaticToken(
+        @JsonProperty("user") @Nullable String user,
+        @JsonProperty("token") @Nullable Secret token) {
       if (user == null || user.isBlank() || user.contains(":")) {
         throw new InvalidValueException("user is required and may not contain ':'");
       }
@@ -42,9 +45,9 @@ public record AuthConfig(Path htpasswd, List<StaticToken> tokens, List<Rule> rul
   public record Rule(List<String> users, List<String> pull, List<String> push) {
     @JsonCreator
     public Rule(
-        @JsonProperty("users") List<String> users,
-        @JsonProperty("pull") List<String> pull,
-        @JsonProperty("push") List<String> push) {
+        @JsonProperty("users") @Nullable List<String> users,
+        @JsonProperty("pull") @Nullable List<String> pull,
+        @JsonProperty("push") @Nullable List<String> push) {
       if (users == null || users.isEmpty()) {
         throw new InvalidValueException("users is required (names, \"*\" or \"anonymous\")");
       }
@@ -56,9 +59,9 @@ public record AuthConfig(Path htpasswd, List<StaticToken> tokens, List<Rule> rul
 
   @JsonCreator
   public AuthConfig(
-      @JsonProperty("htpasswd") Path htpasswd,
-      @JsonProperty("tokens") List<StaticToken> tokens,
-      @JsonProperty("rules") List<Rule> rules) {
+      @JsonProperty("htpasswd") @Nullable Path htpasswd,
+      @JsonProperty("tokens") @Nullable List<StaticToken> tokens,
+      @JsonProperty("rules") @Nullable List<Rule> rules) {
     this.htpasswd = htpasswd;
     this.tokens = tokens == null ? List.of() : List.copyOf(tokens);
     this.rules = rules == null ? List.of() : List.copyOf(rules);

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole configuration of a Berth server. Immutable; every absent key takes the default that
@@ -31,18 +32,18 @@ import java.util.Set;
 public record BerthConfig(
     HostPort listen,
     Path dataDir,
-    TlsConfig tls,
+    @Nullable TlsConfig tls,
     StorageConfig storage,
     CacheConfig cache,
     String defaultUpstream,
     List<String> localPrefixes,
     List<UpstreamConfig> upstreams,
     Duration shutdownGrace,
-    AuthConfig auth,
+    @Nullable AuthConfig auth,
     ForwardingConfig forwarding,
     PrefetchConfig prefetch,
     boolean offline,
-    ProxyConfig proxy) {
+    @Nullable ProxyConfig proxy) {
 
   public static final HostPort DEFAULT_LISTEN = HostPort.of("127.0.0.1:5000");
   public static final Path DEFAULT_DATA_DIR = Path.of("berth-data");
@@ -61,20 +62,20 @@ public record BerthConfig(
           UpstreamConfig.of("mcr.microsoft.com"));
 
   public BerthConfig(
-      HostPort listen,
-      Path dataDir,
-      TlsConfig tls,
-      StorageConfig storage,
-      CacheConfig cache,
-      String defaultUpstream,
-      List<String> localPrefixes,
-      List<UpstreamConfig> upstreams,
-      Duration shutdownGrace,
-      AuthConfig auth,
-      ForwardingConfig forwarding,
-      PrefetchConfig prefetch,
+      @Nullable HostPort listen,
+      @Nullable Path dataDir,
+      @Nullable TlsConfig tls,
+      @Nullable StorageConfig storage,
+      @Nullable CacheConfig cache,
+      @Nullable String defaultUpstream,
+      @Nullable List<String> localPrefixes,
+      @Nullable List<UpstreamConfig> upstreams,
+      @Nullable Duration shutdownGrace,
+      @Nullable AuthConfig auth,
+      @Nullable ForwardingConfig forwarding,
+      @Nullable PrefetchConfig prefetch,
       boolean offline,
-      ProxyConfig proxy) {
+      @Nullable ProxyConfig proxy) {
     this.listen = listen == null ? DEFAULT_LISTEN : listen;
     this.dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
     this.tls = tls;
@@ -94,20 +95,20 @@ public record BerthConfig(
 
   @JsonCreator
   static BerthConfig fromJson(
-      @JsonProperty("listen") HostPort listen,
-      @JsonProperty("dataDir") Path dataDir,
-      @JsonProperty("tls") TlsConfig tls,
-      @JsonProperty("storage") StorageConfig storage,
-      @JsonProperty("cache") CacheConfig cache,
-      @JsonProperty("defaultUpstream") String defaultUpstream,
-      @JsonProperty("localPrefixes") List<String> localPrefixes,
-      @JsonProperty("upstreams") List<UpstreamConfig> upstreams,
-      @JsonProperty("shutdownGrace") Duration shutdownGrace,
-      @JsonProperty("auth") AuthConfig auth,
-      @JsonProperty("forwarding") ForwardingConfig forwarding,
-      @JsonProperty("prefetch") PrefetchConfig prefetch,
-      @JsonProperty("offline") Boolean offline,
-      @JsonProperty("proxy") ProxyConfig proxy) {
+      @JsonProperty("listen") @Nullable HostPort listen,
+      @JsonProperty("dataDir") @Nullable Path dataDir,
+      @JsonProperty("tls") @Nullable TlsConfig tls,
+      @JsonProperty("storage") @Nullable StorageConfig storage,
+      @JsonProperty("cache") @Nullable CacheConfig cache,
+      @JsonProperty("defaultUpstream") @Nullable String defaultUpstream,
+      @JsonProperty("localPrefixes") @Nullable List<String> localPrefixes,
+      @JsonProperty("upstreams") @Nullable List<UpstreamConfig> upstreams,
+      @JsonProperty("shutdownGrace") @Nullable Duration shutdownGrace,
+      @JsonProperty("auth") @Nullable AuthConfig auth,
+      @JsonProperty("forwarding") @Nullable ForwardingConfig forwarding,
+      @JsonProperty("prefetch") @Nullable PrefetchConfig prefetch,
+      @JsonProperty("offline") @Nullable Boolean offline,
+      @JsonProperty("proxy") @Nullable ProxyConfig proxy) {
     return new BerthConfig(
         listen,
         dataDir,

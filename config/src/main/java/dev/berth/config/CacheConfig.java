@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long cached answers stay good.
@@ -27,10 +28,10 @@ public record CacheConfig(
 
   @JsonCreator
   public CacheConfig(
-      @JsonProperty("tagTtl") Duration tagTtl,
-      @JsonProperty("staleIfError") Duration staleIfError,
-      @JsonProperty("notFoundTtl") Duration notFoundTtl,
-      @JsonProperty("siblingPlatforms") List<String> siblingPlatforms) {
+      @JsonProperty("tagTtl") @Nullable Duration tagTtl,
+      @JsonProperty("staleIfError") @Nullable Duration staleIfError,
+      @JsonProperty("notFoundTtl") @Nullable Duration notFoundTtl,
+      @JsonProperty("siblingPlatforms") @Nullable List<String> siblingPlatforms) {
     this.tagTtl = tagTtl == null ? Duration.ofMinutes(10) : tagTtl;
     this.staleIfError = staleIfError == null ? Duration.ofDays(7) : staleIfError;
     this.notFoundTtl = notFoundTtl == null ? Duration.ofSeconds(30) : notFoundTtl;

@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The files a configuration names, checked before Berth serves: each must be readable, and hold
@@ -50,7 +51,7 @@ final class ConfigFiles {
     return problems;
   }
 
-  private static boolean readable(List<Problem> problems, String key, Path file) {
+  private static boolean readable(List<Problem> problems, String key, @Nullable Path file) {
     if (file == null) {
       return false;
     }
@@ -65,7 +66,7 @@ final class ConfigFiles {
     return true;
   }
 
-  private static void certificates(List<Problem> problems, String key, Path file) {
+  private static void certificates(List<Problem> problems, String key, @Nullable Path file) {
     if (!readable(problems, key, file)) {
       return;
     }
@@ -79,7 +80,7 @@ final class ConfigFiles {
     }
   }
 
-  private static void privateKey(List<Problem> problems, String key, Path file) {
+  private static void privateKey(List<Problem> problems, String key, @Nullable Path file) {
     if (!readable(problems, key, file)) {
       return;
     }
@@ -93,7 +94,7 @@ final class ConfigFiles {
     }
   }
 
-  private static void secret(List<Problem> problems, String key, Secret secret) {
+  private static void secret(List<Problem> problems, String key, @Nullable Secret secret) {
     if (secret == null
         || secret.file().isEmpty()
         || !readable(problems, key, secret.file().get())) {
@@ -103,7 +104,7 @@ final class ConfigFiles {
       secret.reveal();
     } catch (IOException e) {
       // The message names the file, never its content.
-      problems.add(new Problem(key, e.getMessage()));
+      problems.add(new Problem(key, String.valueOf(e.getMessage())));
     }
   }
 }

@@ -135,7 +135,7 @@ public final class ConfigLoader {
   }
 
   private static String problemOf(JsonMappingException e) {
-    if (e.getCause() instanceof IllegalArgumentException invalid) {
+    if (e.getCause() instanceof IllegalArgumentException invalid && invalid.getMessage() != null) {
       return invalid.getMessage();
     }
     if (e instanceof UnrecognizedPropertyException unknown) {

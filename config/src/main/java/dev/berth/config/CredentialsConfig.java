@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an upstream's credentials come from. With {@code source: auto} (the default) the first of
@@ -24,11 +25,11 @@ import java.util.Locale;
  */
 public record CredentialsConfig(
     Source source,
-    String username,
-    Secret password,
-    Secret identityToken,
-    Path dockerConfig,
-    Path keyFile,
+    @Nullable String username,
+    @Nullable Secret password,
+    @Nullable Secret identityToken,
+    @Nullable Path dockerConfig,
+    @Nullable Path keyFile,
     java.util.List<String> realms) {
 
   /** The credential sources, in the order {@code auto} tries them. */
@@ -59,12 +60,29 @@ public record CredentialsConfig(
   public static final CredentialsConfig AUTO =
       new CredentialsConfig(Source.AUTO, null, null, null, null, null, null);
 
-  public CredentialsConfig {
-    source = source == null ? Source.AUTO : source;
-    realms =
+  /** A source left out (null) is {@code auto}; realms left out are none. */
+  public CredentialsConfig(
+      @Nullable Source source,
+      @Nullable String username,
+      @Nullable Secret password,
+      @Nullable Secret identityToken,
+      @Nullable Path dockerConfig,
+      @Nullable Path keyFile,
+      java.util.@Nullable List<String> realms) {
+    this.source = source == null ? Source.AUTO : source;
+    this.username = username;
+    this.password = password;
+    this.identityToken = identityToken;
+    this.dockerConfig = dockerConfig;
+    this.keyFile = keyFile;
+    this.realms =
         realms == null
             ? java.util.List.of()
             : realms.stream().map(CredentialsConfig::realmHost).toList();
+    validate();
+  }
+
+  private void validate() {
     if (password != null && (username == null || username.isBlank())) {
       throw new InvalidValueException("password needs a username");
     }
@@ -95,19 +113,19 @@ public record CredentialsConfig(
 
   @JsonCreator
   static CredentialsConfig fromJson(
-      @JsonProperty("source") Source source,
-      @JsonProperty("username") String username,
-      @JsonProperty("password") Secret password,
-      @JsonProperty("identityToken") Secret identityToken,
-      @JsonProperty("dockerConfig") Path dockerConfig,
-      @JsonProperty("keyFile") Path keyFile,
-      @JsonProperty("realms") java.util.List<String> realms) {
+      @JsonProperty("source") @Nullable Source source,
+      @JsonProperty("username") @Nullable String username,
+      @JsonProperty("password") @Nullable Secret password,
+      @JsonProperty("identityToken") @Nullable Secret identityToken,
+      @JsonProperty("dockerConfig") @Nullable Path dockerConfig,
+      @JsonProperty("keyFile") @Nullable Path keyFile,
+      @JsonProperty("realms") java.util.@Nullable List<String> realms) {
     return new CredentialsConfig(
         source, username, password, identityToken, dockerConfig, keyFile, realms);
   }
 
   /** The host of a {@code realms} entry, a host or a URL, in lower case. */
-  private static String realmHost(String entry) {
+  private static String realmHost(@Nullable String entry) {
     String text = entry == null ? "" : entry.trim();
     try {
       java.net.URI uri = java.net.URI.create(text.contains("://") ? text : "https://" + text);

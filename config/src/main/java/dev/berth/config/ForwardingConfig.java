@@ -3,6 +3,7 @@ package dev.berth.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How pushed content is forwarded to upstreams.
@@ -19,14 +20,18 @@ public record ForwardingConfig(
   public static final ForwardingConfig DEFAULTS =
       new ForwardingConfig(null, DEFAULT_WORKERS, DEFAULT_PARALLEL_UPLOADS, null);
 
-  public ForwardingConfig {
-    deadline = deadline == null ? Duration.ofHours(24) : deadline;
-    retention = retention == null ? Duration.ofHours(24) : retention;
-    if (deadline.isNegative() || deadline.isZero()) {
-      throw new InvalidValueException("deadline must be positive: " + deadline);
+  /** A duration left out (null) takes its default. */
+  public ForwardingConfig(
+      @Nullable Duration deadline, int workers, int parallelUploads, @Nullable Duration retention) {
+    this.deadline = deadline == null ? Duration.ofHours(24) : deadline;
+    this.workers = workers;
+    this.parallelUploads = parallelUploads;
+    this.retention = retention == null ? Duration.ofHours(24) : retention;
+    if (this.deadline.isNegative() || this.deadline.isZero()) {
+      throw new InvalidValueException("deadline must be positive: " + this.deadline);
     }
-    if (retention.isNegative()) {
-      throw new InvalidValueException("retention must not be negative: " + retention);
+    if (this.retention.isNegative()) {
+      throw new InvalidValueException("retention must not be negative: " + this.retention);
     }
     if (workers < 1 || workers > 64) {
       throw new InvalidValueException("workers: " + workers + " (expected: 1-64)");
@@ -38,10 +43,10 @@ public record ForwardingConfig(
 
   @JsonCreator
   static ForwardingConfig fromJson(
-      @JsonProperty("deadline") Duration deadline,
-      @JsonProperty("workers") Integer workers,
-      @JsonProperty("parallelUploads") Integer parallelUploads,
-      @JsonProperty("retention") Duration retention) {
+      @JsonProperty("deadline") @Nullable Duration deadline,
+      @JsonProperty("workers") @Nullable Integer workers,
+      @JsonProperty("parallelUploads") @Nullable Integer parallelUploads,
+      @JsonProperty("retention") @Nullable Duration retention) {
     return new ForwardingConfig(
         deadline,
         workers == null ? DEFAULT_WORKERS : workers,

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code berth serve} pre-pulls on its own, at start and then on a schedule.
@@ -34,13 +35,13 @@ public record PrefetchConfig(
 
   @JsonCreator
   static PrefetchConfig fromJson(
-      @JsonProperty("images") List<String> images,
-      @JsonProperty("files") List<Path> files,
-      @JsonProperty("dockerfiles") List<Path> dockerfiles,
-      @JsonProperty("buildArgs") Map<String, String> buildArgs,
-      @JsonProperty("platforms") List<String> platforms,
-      @JsonProperty("interval") Duration interval,
-      @JsonProperty("reservePulls") Integer reservePulls) {
+      @JsonProperty("images") @Nullable List<String> images,
+      @JsonProperty("files") @Nullable List<Path> files,
+      @JsonProperty("dockerfiles") @Nullable List<Path> dockerfiles,
+      @JsonProperty("buildArgs") @Nullable Map<String, String> buildArgs,
+      @JsonProperty("platforms") @Nullable List<String> platforms,
+      @JsonProperty("interval") @Nullable Duration interval,
+      @JsonProperty("reservePulls") @Nullable Integer reservePulls) {
     return new PrefetchConfig(
         images,
         files,
@@ -52,12 +53,12 @@ public record PrefetchConfig(
   }
 
   public PrefetchConfig(
-      List<String> images,
-      List<Path> files,
-      List<Path> dockerfiles,
-      Map<String, String> buildArgs,
-      List<String> platforms,
-      Duration interval,
+      @Nullable List<String> images,
+      @Nullable List<Path> files,
+      @Nullable List<Path> dockerfiles,
+      @Nullable Map<String, String> buildArgs,
+      @Nullable List<String> platforms,
+      @Nullable Duration interval,
       int reservePulls) {
     this.reservePulls = reservePulls;
     if (reservePulls < 0) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outbound HTTP proxy for upstreams (an HTTP {@code CONNECT} tunnel, for https and http
@@ -16,7 +17,9 @@ import java.util.Locale;
  */
 public record ProxyConfig(URI url, List<String> noProxy) {
   @JsonCreator
-  public ProxyConfig(@JsonProperty("url") URI url, @JsonProperty("noProxy") List<String> noProxy) {
+  public ProxyConfig(
+      @JsonProperty("url") @Nullable URI url,
+      @JsonProperty("noProxy") @Nullable List<String> noProxy) {
     if (url == null || url.getHost() == null || url.getPort() <= 0) {
       throw new InvalidValueException(
           "url: a proxy needs a host and a port, e.g. http://proxy.example:3128");

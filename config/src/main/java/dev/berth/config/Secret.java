@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A credential value from the configuration: the text itself (often from {@code ${ENV}}), or {@code
@@ -15,10 +16,10 @@ public final class Secret {
   private static final String FILE = "file:";
   private static final int MAX_FILE = 64 << 10;
 
-  private final String literal;
-  private final Path file;
+  private final @Nullable String literal;
+  private final @Nullable Path file;
 
-  private Secret(String literal, Path file) {
+  private Secret(@Nullable String literal, @Nullable Path file) {
     this.literal = literal;
     this.file = file;
   }
@@ -51,7 +52,7 @@ public final class Secret {
    */
   public String reveal() throws IOException {
     if (file == null) {
-      return literal;
+      return java.util.Objects.requireNonNull(literal, "a secret is text or a file");
     }
     if (Files.size(file) > MAX_FILE) {
       throw new IOException(file + " is larger than " + MAX_FILE + " bytes");

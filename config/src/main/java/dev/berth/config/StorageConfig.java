@@ -3,6 +3,7 @@ package dev.berth.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local store.
@@ -16,19 +17,22 @@ public record StorageConfig(ByteSize diskBudget, Duration uploadTtl, boolean all
   public static final Duration DEFAULT_UPLOAD_TTL = Duration.ofHours(24);
   public static final StorageConfig DEFAULTS = new StorageConfig(null, null, false);
 
-  public StorageConfig {
-    diskBudget = diskBudget == null ? ByteSize.ofBytes(0) : diskBudget;
-    uploadTtl = uploadTtl == null ? DEFAULT_UPLOAD_TTL : uploadTtl;
-    if (uploadTtl.isNegative() || uploadTtl.isZero()) {
-      throw new InvalidValueException("uploadTtl must be positive: " + uploadTtl);
+  /** A value left out (null) takes its default. */
+  public StorageConfig(
+      @Nullable ByteSize diskBudget, @Nullable Duration uploadTtl, boolean allowDelete) {
+    this.diskBudget = diskBudget == null ? ByteSize.ofBytes(0) : diskBudget;
+    this.uploadTtl = uploadTtl == null ? DEFAULT_UPLOAD_TTL : uploadTtl;
+    this.allowDelete = allowDelete;
+    if (this.uploadTtl.isNegative() || this.uploadTtl.isZero()) {
+      throw new InvalidValueException("uploadTtl must be positive: " + this.uploadTtl);
     }
   }
 
   @JsonCreator
   static StorageConfig fromJson(
-      @JsonProperty("diskBudget") ByteSize diskBudget,
-      @JsonProperty("uploadTtl") Duration uploadTtl,
-      @JsonProperty("allowDelete") Boolean allowDelete) {
+      @JsonProperty("diskBudget") @Nullable ByteSize diskBudget,
+      @JsonProperty("uploadTtl") @Nullable Duration uploadTtl,
+      @JsonProperty("allowDelete") @Nullable Boolean allowDelete) {
     return new StorageConfig(diskBudget, uploadTtl, allowDelete != null && allowDelete);
   }
 

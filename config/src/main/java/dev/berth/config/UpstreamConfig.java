@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One upstream registry: its name (a host or a host pattern), the endpoints tried in order, and how
@@ -23,7 +24,7 @@ import java.util.List;
 public record UpstreamConfig(
     HostPattern name,
     List<Endpoint> endpoints,
-    Duration tagTtl,
+    @Nullable Duration tagTtl,
     Duration connectTimeout,
     Duration idleTimeout,
     int maxAttempts,
@@ -62,43 +63,63 @@ public record UpstreamConfig(
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
-  public UpstreamConfig {
+  /** A value left out (null) takes its default; {@code name} is required. */
+  public UpstreamConfig(
+      @Nullable HostPattern name,
+      @Nullable List<Endpoint> endpoints,
+      @Nullable Duration tagTtl,
+      @Nullable Duration connectTimeout,
+      @Nullable Duration idleTimeout,
+      int maxAttempts,
+      boolean push,
+      @Nullable CredentialsConfig credentials,
+      @Nullable ForwardMode forwarding,
+      boolean offline,
+      @Nullable UpstreamTlsConfig tls,
+      @Nullable Duration firstByteTimeout) {
     if (name == null) {
       throw new InvalidValueException("name is required (expected: a registry host or pattern)");
     }
-    endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
-    if (name.isPattern() && !endpoints.isEmpty()) {
+    this.name = name;
+    this.endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+    if (name.isPattern() && !this.endpoints.isEmpty()) {
       throw new InvalidValueException(
           "a host pattern takes no endpoints: its endpoint is the matched host");
     }
-    connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
-    idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
+    this.tagTtl = tagTtl;
+    this.connectTimeout = connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout;
+    this.idleTimeout = idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout;
     if (maxAttempts < 1 || maxAttempts > 10) {
       throw new InvalidValueException("maxAttempts: " + maxAttempts + " (expected: 1-10)");
     }
-    credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
-    forwarding = forwarding == null ? ForwardMode.SYNC : forwarding;
-    tls = tls == null ? UpstreamTlsConfig.DEFAULTS : tls;
-    firstByteTimeout = firstByteTimeout == null ? DEFAULT_FIRST_BYTE_TIMEOUT : firstByteTimeout;
-    if (firstByteTimeout.isNegative() || firstByteTimeout.isZero()) {
-      throw new InvalidValueException("firstByteTimeout must be positive: " + firstByteTimeout);
+    this.maxAttempts = maxAttempts;
+    this.push = push;
+    this.credentials = credentials == null ? CredentialsConfig.AUTO : credentials;
+    this.forwarding = forwarding == null ? ForwardMode.SYNC : forwarding;
+    this.offline = offline;
+    this.tls = tls == null ? UpstreamTlsConfig.DEFAULTS : tls;
+    this.firstByteTimeout =
+        firstByteTimeout == null ? DEFAULT_FIRST_BYTE_TIMEOUT : firstByteTimeout;
+    if (this.firstByteTimeout.isNegative() || this.firstByteTimeout.isZero()) {
+      throw new InvalidValueException(
+          "firstByteTimeout must be positive: " + this.firstByteTimeout);
     }
   }
 
   @JsonCreator
   static UpstreamConfig fromJson(
-      @JsonProperty("name") HostPattern name,
-      @JsonProperty("endpoints") List<Endpoint> endpoints,
-      @JsonProperty("tagTtl") Duration tagTtl,
-      @JsonProperty("connectTimeout") Duration connectTimeout,
-      @JsonProperty("idleTimeout") Duration idleTimeout,
-      @JsonProperty("maxAttempts") Integer maxAttempts,
-      @JsonProperty("push") Boolean push,
-      @JsonProperty("credentials") CredentialsConfig credentials,
-      @JsonProperty("forwarding") ForwardMode forwarding,
-      @JsonProperty("offline") Boolean offline,
-      @JsonProperty("tls") UpstreamTlsConfig tls,
-      @JsonProperty("firstByteTimeout") Duration firstByteTimeout) {
+      @JsonProperty("name") @Nullable HostPattern name,
+      @JsonProperty("endpoints") @Nullable List<Endpoint> endpoints,
+      @JsonProperty("tagTtl") @Nullable Duration tagTtl,
+      @JsonProperty("connectTimeout") @Nullable Duration connectTimeout,
+      @JsonProperty("idleTimeout") @Nullable Duration idleTimeout,
+      @JsonProperty("maxAttempts") @Nullable Integer maxAttempts,
+      @JsonProperty("push") @Nullable Boolean push,
+      @JsonProperty("credentials") @Nullable CredentialsConfig credentials,
+      @JsonProperty("forwarding") @Nullable ForwardMode forwarding,
+      @JsonProperty("offline") @Nullable Boolean offline,
+      @JsonProperty("tls") @Nullable UpstreamTlsConfig tls,
+      @JsonProperty("firstByteTimeout") @Nullable Duration firstByteTimeout) {
     return new UpstreamConfig(
         name,
         endpoints,

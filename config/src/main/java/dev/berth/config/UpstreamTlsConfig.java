@@ -3,6 +3,7 @@ package dev.berth.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How Berth speaks TLS to an upstream.
@@ -12,7 +13,8 @@ import java.nio.file.Path;
  * @param key the PEM private key (PKCS#8) of {@code certificate}
  * @param insecureSkipVerify whether the upstream's certificate goes unchecked (never by default)
  */
-public record UpstreamTlsConfig(Path ca, Path certificate, Path key, boolean insecureSkipVerify) {
+public record UpstreamTlsConfig(
+    @Nullable Path ca, @Nullable Path certificate, @Nullable Path key, boolean insecureSkipVerify) {
   public static final UpstreamTlsConfig DEFAULTS = new UpstreamTlsConfig(null, null, null, false);
 
   public UpstreamTlsConfig {
@@ -26,10 +28,10 @@ public record UpstreamTlsConfig(Path ca, Path certificate, Path key, boolean ins
 
   @JsonCreator
   static UpstreamTlsConfig fromJson(
-      @JsonProperty("ca") Path ca,
-      @JsonProperty("certificate") Path certificate,
-      @JsonProperty("key") Path key,
-      @JsonProperty("insecureSkipVerify") Boolean insecureSkipVerify) {
+      @JsonProperty("ca") @Nullable Path ca,
+      @JsonProperty("certificate") @Nullable Path certificate,
+      @JsonProperty("key") @Nullable Path key,
+      @JsonProperty("insecureSkipVerify") @Nullable Boolean insecureSkipVerify) {
     return new UpstreamTlsConfig(
         ca, certificate, key, insecureSkipVerify != null && insecureSkipVerify);
   }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -44,7 +45,7 @@ public final class ClientAccess {
 
   private static final Logger log = LoggerFactory.getLogger(ClientAccess.class);
 
-  private final AuthConfig config;
+  private final @Nullable AuthConfig config;
 
   /** The htpasswd users and their hashes: replaced whole when the file is reread. */
   private volatile Map<String, String> bcrypt;
@@ -66,7 +67,7 @@ public final class ClientAccess {
   /** Whether some rule grants {@code anonymous} anything. */
   private final boolean anonymousRule;
 
-  private ClientAccess(AuthConfig config, Map<String, String> bcrypt) {
+  private ClientAccess(@Nullable AuthConfig config, Map<String, String> bcrypt) {
     this.config = config;
     this.bcrypt = bcrypt;
     this.anonymousRule =
@@ -109,7 +110,7 @@ public final class ClientAccess {
   }
 
   /** Access as {@code config} says; null lets every client in. */
-  public static ClientAccess of(AuthConfig config) throws IOException {
+  public static ClientAccess of(@Nullable AuthConfig config) throws IOException {
     return new ClientAccess(
         config, config == null || config.htpasswd() == null ? Map.of() : read(config.htpasswd()));
   }
@@ -218,8 +219,12 @@ public final class ClientAccess {
   }
 
   private boolean granted(Optional<String> user, String target, boolean push) {
+    AuthConfig auth = config;
+    if (auth == null) {
+      return true;
+    }
     String repository = target + "/";
-    for (AuthConfig.Rule rule : config.rules()) {
+    for (AuthConfig.Rule rule : auth.rules()) {
       if (!applies(rule, user)) {
         continue;
       }
@@ -319,7 +324,12 @@ public final class ClientAccess {
   }
 
   private boolean valid(String name, String password) {
-    for (AuthConfig.StaticToken t : config.tokens()) {
+    AuthConfig auth = config;
+    if (auth == null) {
+      // Without auth, no credentials are known (and none are asked for).
+      return false;
+    }
+    for (AuthConfig.StaticToken t : auth.tokens()) {
       if (t.user().equals(name)) {
         try {
           return MessageDigest.isEqual(

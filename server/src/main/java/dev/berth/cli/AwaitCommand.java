@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +72,8 @@ final class AwaitCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** The latest forward of one reference, as Berth lists it. */
-  private record Forward(String ref, String state, long size, String lastError, String acceptedAt) {
+  private record Forward(
+      String ref, String state, long size, @Nullable String lastError, String acceptedAt) {
     boolean done() {
       return state.equals("done");
     }
@@ -224,7 +226,7 @@ final class AwaitCommand implements Callable<Integer> {
   }
 
   /** The forward {@code ref} names, as pushed to Berth or as the upstream's reference. */
-  private static Forward find(Map<String, Forward> latest, String ref, URI base) {
+  private static @Nullable Forward find(Map<String, Forward> latest, String ref, URI base) {
     String r = ref.replaceFirst("^[a-z]+://", "");
     String berthPrefix = base.getAuthority() + "/";
     if (r.startsWith(berthPrefix)) {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -218,7 +219,7 @@ final class CredsCommand implements Runnable {
    * @param line what was checked, for people
    * @param tokenLifetime how long the shortest token minted lives, or null when none was minted
    */
-  record Checked(String line, java.time.Duration tokenLifetime) {}
+  record Checked(String line, java.time.@Nullable Duration tokenLifetime) {}
 
   /** A check that did not pass; its message says what failed and what to fix. */
   static final class CheckFailed extends RuntimeException {

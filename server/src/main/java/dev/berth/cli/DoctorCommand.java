@@ -220,7 +220,7 @@ final class DoctorCommand implements Callable<Integer> {
               "berth",
               0,
               e instanceof IllegalStateException
-                  ? e.getMessage()
+                  ? String.valueOf(e.getMessage())
                   : "cannot reach Berth at " + berth + ": " + e.getMessage(),
               "start Berth (berth serve) or name it with --berth"));
     }

@@ -20,7 +20,8 @@ final class Failures implements IExecutionExceptionHandler {
   }
 
   private static String message(Throwable t) {
-    if (t instanceof ConfigException || t instanceof IllegalStateException) {
+    if ((t instanceof ConfigException || t instanceof IllegalStateException)
+        && t.getMessage() != null) {
       return t.getMessage();
     }
     Throwable root = t;

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code RUN --mount=type=cache} traps of a Dockerfile. A cache mount's {@code id} defaults to
@@ -31,7 +32,12 @@ public final class CacheMounts {
   private CacheMounts() {}
 
   private record Mount(
-      String token, String target, String id, String sharing, int line, String stage) {
+      String token,
+      String target,
+      @Nullable String id,
+      @Nullable String sharing,
+      int line,
+      String stage) {
     String effectiveId() {
       return id != null ? id : target;
     }

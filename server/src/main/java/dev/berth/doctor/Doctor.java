@@ -41,7 +41,7 @@ public final class Doctor {
       findings.add(
           m.matches()
               ? Finding.error(m.group(1), Integer.parseInt(m.group(2)), m.group(3), null)
-              : Finding.error(file, 0, e.getMessage(), null));
+              : Finding.error(file, 0, String.valueOf(e.getMessage()), null));
     }
     findings.sort(Comparator.comparingInt(Finding::line));
     return new DockerfileReport(findings, images);

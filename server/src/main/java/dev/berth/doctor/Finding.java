@@ -1,6 +1,7 @@
 package dev.berth.doctor;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thing {@code berth doctor} found.
@@ -11,7 +12,8 @@ import java.util.Locale;
  * @param message what is wrong and what follows from it
  * @param fix what to change, or null
  */
-public record Finding(Severity severity, String file, int line, String message, String fix) {
+public record Finding(
+    Severity severity, String file, int line, String message, @Nullable String fix) {
 
   /** How bad a finding is. */
   public enum Severity {
@@ -24,11 +26,11 @@ public record Finding(Severity severity, String file, int line, String message, 
     }
   }
 
-  static Finding error(String file, int line, String message, String fix) {
+  static Finding error(String file, int line, String message, @Nullable String fix) {
     return new Finding(Severity.ERROR, file, line, message, fix);
   }
 
-  static Finding warning(String file, int line, String message, String fix) {
+  static Finding warning(String file, int line, String message, @Nullable String fix) {
     return new Finding(Severity.WARNING, file, line, message, fix);
   }
 

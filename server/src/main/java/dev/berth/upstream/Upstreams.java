@@ -14,6 +14,7 @@ import dev.berth.upstream.auth.CredentialSources;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import javax.net.ssl.TrustManagerFactory;
@@ -102,7 +103,8 @@ public final class Upstreams implements AutoCloseable {
     if (tls.certificate() != null) {
       b.tls(
           com.linecorp.armeria.common.TlsKeyPair.of(
-              tls.key().toFile(), tls.certificate().toFile()));
+              Objects.requireNonNull(tls.key(), "a certificate comes with its key").toFile(),
+              tls.certificate().toFile()));
     }
     ProxyConfig proxy = config.proxy();
     if (proxy != null) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration each container client needs to pull (and push) through one Berth: BuildKit's
@@ -34,7 +35,7 @@ public final class ClientConfigs {
   private final URI berth;
   private final List<Upstream> upstreams;
   private final List<String> patterns;
-  private final Path ca;
+  private final @Nullable Path ca;
 
   /**
    * One upstream host and where its own registry API answers (containerd's fallback {@code
@@ -48,7 +49,8 @@ public final class ClientConfigs {
    * ({@code *.gcr.io}), named in the comments; {@code ca} is the certificate clients trust Berth by
    * when it serves TLS, or null for the system's trust.
    */
-  public ClientConfigs(URI berth, List<Upstream> upstreams, List<String> patterns, Path ca) {
+  public ClientConfigs(
+      URI berth, List<Upstream> upstreams, List<String> patterns, @Nullable Path ca) {
     this.berth = berth;
     this.upstreams = List.copyOf(upstreams);
     this.patterns = List.copyOf(patterns);
@@ -192,7 +194,7 @@ public final class ClientConfigs {
    * {@code registry-mirrors} and, for plain HTTP, among its {@code insecure-registries}; every
    * other key kept as it was. {@code name} names {@code existing} in errors.
    */
-  public String docker(String name, String existing) {
+  public String docker(String name, @Nullable String existing) {
     ObjectNode root;
     if (existing == null || existing.isBlank()) {
       root = JSON.createObjectNode();
@@ -219,7 +221,7 @@ public final class ClientConfigs {
    * the daemon's (empty: not known), {@code hostsDir} where the {@link #dockerHosts} files went
    * (null: not written).
    */
-  public String dockerNote(Optional<ClientVersion> version, String hostsDir) {
+  public String dockerNote(Optional<ClientVersion> version, @Nullable String hostsDir) {
     if (dockerReadsHostsToml(version)) {
       String where = hostsDir == null ? "/etc/docker/certs.d" : hostsDir;
       return "Docker "

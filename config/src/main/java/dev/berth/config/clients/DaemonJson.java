@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Docker's {@code daemon.json} read as a Berth configuration: {@code docker.io}'s endpoint chain is
@@ -237,7 +238,7 @@ public final class DaemonJson {
     return out;
   }
 
-  private static String text(JsonNode node, String key) {
+  private static @Nullable String text(JsonNode node, String key) {
     JsonNode v = node.get(key);
     return v == null || !v.isTextual() || v.asText().isBlank() ? null : v.asText().trim();
   }

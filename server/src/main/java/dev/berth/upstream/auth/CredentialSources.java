@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -49,12 +50,19 @@ public final class CredentialSources {
     return host.equals("gcr.io") || host.endsWith(".gcr.io") || host.endsWith("-docker.pkg.dev");
   }
 
+  /** The inline secret; the configuration has one when a username or secret is given. */
+  private static Secret secret(CredentialsConfig config) {
+    Secret token = config.identityToken();
+    return Objects.requireNonNull(
+        token != null ? token : config.password(), "inline credentials have a secret");
+  }
+
   private static CredentialSource inline(CredentialsConfig config) {
     return new CredentialSource() {
       @Override
       public Optional<Supplied> get() {
         boolean identity = config.identityToken() != null;
-        Secret secret = identity ? config.identityToken() : config.password();
+        Secret secret = secret(config);
         String username = config.username() == null ? "" : config.username();
         try {
           return Optional.of(
@@ -66,7 +74,7 @@ public final class CredentialSources {
 
       @Override
       public String describe() {
-        Secret secret = config.identityToken() != null ? config.identityToken() : config.password();
+        Secret secret = secret(config);
         String what = config.identityToken() != null ? "identity token" : "password";
         String user = config.username() == null ? "" : " for user " + config.username();
         return "inline " + what + user + " (" + secret.origin() + ")";

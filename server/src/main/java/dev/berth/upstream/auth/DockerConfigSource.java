@@ -51,7 +51,7 @@ final class DockerConfigSource implements CredentialSource {
   }
 
   /** The config.json Docker itself would use: {@code configured}, $DOCKER_CONFIG or ~/.docker. */
-  static Path locate(Path configured, Map<String, String> env) {
+  static Path locate(@Nullable Path configured, Map<String, String> env) {
     Path base;
     if (configured != null) {
       base = configured;
