@@ -9,7 +9,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.berth.config.UpstreamConfig;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.metrics.BerthMetrics;
@@ -66,8 +65,7 @@ final class ManifestRoutes {
                   siblings.served(route.target(), m.manifest());
                   return respond(ctx.method(), m);
                 });
-    if (ctx.method() == HttpMethod.HEAD
-        && route.target().upstream().map(UpstreamConfig::forwardsAsync).orElse(false)) {
+    if (ctx.method() == HttpMethod.HEAD && route.target().forwardsAsync()) {
       res = res.exceptionally(e -> unknownWhileUnavailable(route, e));
     }
     return HttpResponse.of(res);

@@ -4,7 +4,6 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.util.BlockingTaskExecutor;
-import dev.berth.config.UpstreamConfig;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.metrics.BerthMetrics;
@@ -236,7 +235,7 @@ public final class BlobFetcher {
   }
 
   private CompletableFuture<Size> size(Target target, Digest digest, boolean confirmed) {
-    if (!confirmed && target.upstream().map(UpstreamConfig::forwardsAsync).orElse(false)) {
+    if (!confirmed && target.forwardsAsync()) {
       // A push client asks before uploading; an async push must not wait on the upstream.
       CompletableFuture<Boolean> member =
           membership.cached(target, digest).isPresent()

@@ -72,10 +72,9 @@ final class BlobFill implements GrowingContent {
   private volatile long size = -1;
   private volatile long lastProgressNanos = System.nanoTime();
 
-  /** The bytes so far, from {@link #start()} on; then the stored blob, once committed. */
+  /** The bytes so far, from {@link #start()} on; readers follow it until and after the commit. */
   private volatile @Nullable BlobWriter out;
 
-  private volatile @Nullable StoredBlob committed;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private int resumes;
 
@@ -284,12 +283,7 @@ final class BlobFill implements GrowingContent {
     // committing them follows, without holding up the clients.
     growth.complete();
     try {
-      BlobWriter file = Objects.requireNonNull(out, "opened by start()");
-      StoredBlob blob;
-      synchronized (this) {
-        blob = file.commit(false);
-        committed = blob;
-      }
+      StoredBlob blob = Objects.requireNonNull(out, "opened by start()").commit(false);
       size = written();
       done.complete(blob);
     } catch (IOException e) {
@@ -380,11 +374,7 @@ final class BlobFill implements GrowingContent {
   }
 
   @Override
-  public synchronized SeekableByteChannel open() throws IOException {
-    StoredBlob blob = committed;
-    if (blob != null) {
-      return blob.open();
-    }
+  public SeekableByteChannel open() throws IOException {
     return Objects.requireNonNull(out, "readers follow a started fill").reader();
   }
 }

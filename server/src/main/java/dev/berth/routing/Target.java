@@ -26,6 +26,11 @@ public record Target(
         () -> new IllegalStateException(this + " is a local repository: it has no upstream"));
   }
 
+  /** Whether pushes here are acknowledged once journaled (an upstream in async forwarding). */
+  public boolean forwardsAsync() {
+    return upstream.map(UpstreamConfig::forwardsAsync).orElse(false);
+  }
+
   @Override
   public String toString() {
     return registry + "/" + repository;

@@ -16,7 +16,10 @@ public interface BlobWriter {
   /** How many bytes were written. */
   long written();
 
-  /** Opens what was written so far, and goes on growing with it; the caller closes it. */
+  /**
+   * Opens what was written so far, and goes on growing with it; once committed, the stored blob.
+   * The caller closes it.
+   */
   SeekableByteChannel reader() throws IOException;
 
   /**

@@ -8,6 +8,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ final class FileBlobWriter implements BlobWriter {
   private final FileChannel out;
   private volatile long written;
   private volatile boolean finished;
+  private @Nullable StoredBlob committed;
 
   FileBlobWriter(FileBlobStore store, Digest digest, Path temp) throws IOException {
     this.store = store;
@@ -49,16 +51,23 @@ final class FileBlobWriter implements BlobWriter {
   }
 
   @Override
-  public SeekableByteChannel reader() throws IOException {
-    return FileChannel.open(temp, StandardOpenOption.READ);
+  public synchronized SeekableByteChannel reader() throws IOException {
+    StoredBlob blob = committed;
+    return blob != null ? blob.open() : FileChannel.open(temp, StandardOpenOption.READ);
   }
 
   @Override
   public StoredBlob commit(boolean pinned) throws IOException {
+    // Flushed before the lock: readers opening meanwhile do not wait for the disk.
     out.force(false);
     out.close();
     finished = true;
-    return store.adopt(temp, digest, written, pinned);
+    synchronized (this) {
+      // The rename and the switch of readers to the stored file are one step for them.
+      StoredBlob blob = store.adopt(temp, digest, written, pinned);
+      committed = blob;
+      return blob;
+    }
   }
 
   @Override

@@ -60,6 +60,8 @@ public abstract class BlobStoreContract {
 
     StoredBlob stored = w.commit(false);
 
+    // A reader that comes after the commit still gets the bytes, now from the stored blob.
+    assertThat(readAll(w.reader())).isEqualTo("hello, world");
     assertThat(stored.size()).isEqualTo(12);
     assertThat(store.contains(digest)).isTrue();
     assertThat(store.totalBytes()).isEqualTo(12);
