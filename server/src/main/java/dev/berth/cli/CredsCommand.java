@@ -8,6 +8,7 @@ import dev.berth.config.Durations;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import dev.berth.upstream.auth.Authenticator;
 import dev.berth.upstream.auth.Challenge;
@@ -193,7 +194,7 @@ final class CredsCommand implements Runnable {
       try {
         return f.get(60, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException | CompletionException e) {
-        Throwable cause = UpstreamClient.unwrap(e.getCause() == null ? e : e.getCause());
+        Throwable cause = UpstreamFailure.unwrap(e.getCause() == null ? e : e.getCause());
         throw new CheckFailed(
             (cause.getMessage() == null ? cause.toString() : cause.getMessage()) + hint(cause));
       } catch (java.util.concurrent.TimeoutException e) {

@@ -12,7 +12,6 @@ import dev.berth.routing.Target;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.CacheResult;
 import dev.berth.storage.StoredBlob;
-import dev.berth.upstream.UpstreamClient;
 import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import java.io.IOException;
@@ -138,7 +137,7 @@ public final class Prefetcher {
             result.complete(r);
             return;
           }
-          if (UpstreamClient.unwrap(e) instanceof ImageResolver.Paused paused) {
+          if (UpstreamFailure.unwrap(e) instanceof ImageResolver.Paused paused) {
             result.complete(
                 Result.failed(request.ref(), attempt, String.valueOf(paused.getMessage())));
             return;

@@ -157,7 +157,7 @@ public final class BlobFetcher {
         .handle(
             (x, e) -> {
               if (e != null) {
-                throw UpstreamFailure.of(call, UpstreamClient.unwrap(e));
+                throw UpstreamFailure.of(call, UpstreamFailure.unwrap(e));
               }
               if (x.status() != 200) {
                 x.body().abort();

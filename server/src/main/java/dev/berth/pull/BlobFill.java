@@ -135,7 +135,7 @@ final class BlobFill implements GrowingContent {
         .whenComplete(
             (x, e) -> {
               if (e != null) {
-                onError(UpstreamClient.unwrap(e));
+                onError(UpstreamFailure.unwrap(e));
               } else {
                 onHeaders(x);
               }

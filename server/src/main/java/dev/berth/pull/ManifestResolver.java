@@ -102,7 +102,7 @@ public final class ManifestResolver {
                 if (!target.isLocal()) {
                   notFound.rememberIfNotFound(key, e);
                 }
-                mine.completeExceptionally(UpstreamClient.unwrap(e));
+                mine.completeExceptionally(UpstreamFailure.unwrap(e));
               } else {
                 metrics.cacheRequest("manifest", m.result());
                 mine.complete(m);

@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
-import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,7 +29,7 @@ final class NotFoundCache {
 
   /** Remembers {@code failure} under {@code key} when it says the thing is unknown upstream. */
   void rememberIfNotFound(String key, Throwable failure) {
-    if (UpstreamClient.unwrap(failure) instanceof RegistryException r && r.error() == kind) {
+    if (UpstreamFailure.unwrap(failure) instanceof RegistryException r && r.error() == kind) {
       answers.put(key, r);
     }
   }

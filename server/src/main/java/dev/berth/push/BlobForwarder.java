@@ -19,6 +19,7 @@ import dev.berth.storage.BlobStore;
 import dev.berth.storage.StoredBlob;
 import dev.berth.upstream.UpstreamCall;
 import dev.berth.upstream.UpstreamClient;
+import dev.berth.upstream.UpstreamFailure;
 import dev.berth.upstream.Upstreams;
 import dev.berth.upstream.auth.Scopes;
 import java.io.IOException;
@@ -116,7 +117,7 @@ final class BlobForwarder {
               if (e != null) {
                 log.warn(
                     "forwarding blob {} to {} failed: {}", digest, target, Forwarder.message(e));
-                mine.completeExceptionally(UpstreamClient.unwrap(e));
+                mine.completeExceptionally(UpstreamFailure.unwrap(e));
               } else {
                 knownAt.put(target.registry() + "@" + digest, repo(target));
                 mine.complete(null);

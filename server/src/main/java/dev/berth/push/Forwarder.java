@@ -170,7 +170,7 @@ public final class Forwarder {
             (v, e) -> {
               fallbackTags.remove(key, mine);
               if (e != null) {
-                mine.completeExceptionally(UpstreamClient.unwrap(e));
+                mine.completeExceptionally(UpstreamFailure.unwrap(e));
               } else {
                 mine.complete(null);
               }
@@ -263,7 +263,7 @@ public final class Forwarder {
   }
 
   static String message(Throwable e) {
-    Throwable t = UpstreamClient.unwrap(e);
+    Throwable t = UpstreamFailure.unwrap(e);
     return t instanceof UpstreamException || t instanceof RegistryException
         ? String.valueOf(t.getMessage())
         : t.toString();

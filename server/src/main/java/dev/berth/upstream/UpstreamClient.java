@@ -27,7 +27,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The client of one upstream registry host. It owns what every call to that host needs: the
@@ -191,12 +190,15 @@ public final class UpstreamClient {
     return withAuth(client, call, 1, timeout)
         .handle(
             (x, e) -> {
-              Throwable cause = unwrap(e);
+              Throwable cause = e == null ? null : UpstreamFailure.unwrap(e);
               if (cause == null && !UpstreamException.isTemporary(x.status())) {
                 return CompletableFuture.completedFuture(x);
               }
               UpstreamException failure =
-                  cause instanceof UpstreamException u ? u : failure(call, client, x, cause);
+                  cause instanceof UpstreamException u
+                      ? u
+                      : UpstreamFailure.atEndpoint(
+                          call, host, EndpointClients.origin(client), x, cause);
               if (x != null) {
                 x.body().abort();
               }
@@ -278,13 +280,13 @@ public final class UpstreamClient {
               .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS)
               .whenComplete(
                   (h, e) -> {
-                    if (UpstreamClient.unwrap(e) instanceof TimeoutException) {
+                    if (UpstreamFailure.unwrap(e) instanceof TimeoutException) {
                       split.body().abort();
                     }
                   })
               .exceptionally(
                   e -> {
-                    if (UpstreamClient.unwrap(e) instanceof TimeoutException) {
+                    if (UpstreamFailure.unwrap(e) instanceof TimeoutException) {
                       throw new CompletionException(
                           new UpstreamException(
                               call.description()
@@ -297,7 +299,7 @@ public final class UpstreamClient {
                               0,
                               e));
                     }
-                    throw new CompletionException(UpstreamClient.unwrap(e));
+                    throw new CompletionException(UpstreamFailure.unwrap(e));
                   });
     }
     return answered.thenCompose(
@@ -330,62 +332,5 @@ public final class UpstreamClient {
       headers.remove(HttpHeaderNames.AUTHORIZATION);
     }
     return execute(redirects, call, headers, target, hops + 1, timeout);
-  }
-
-  private UpstreamException failure(
-      UpstreamCall call, WebClient client, Exchange x, Throwable cause) {
-    URI origin = EndpointClients.origin(client);
-    String endpoint = origin.getScheme() + "://" + origin.getAuthority();
-    if (x != null) {
-      return new UpstreamException(
-          call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
-          true,
-          x.status(),
-          retryAfter(x.headers().get(HttpHeaderNames.RETRY_AFTER)),
-          null);
-    }
-    return new UpstreamException(
-        call.description() + ": " + host + " (" + endpoint + ") failed: " + describe(cause),
-        true,
-        0,
-        cause);
-  }
-
-  /** A {@code Retry-After} value, in seconds or as an HTTP date; null when absent or unreadable. */
-  static @Nullable Duration retryAfter(@Nullable String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-    } catch (NumberFormatException e) {
-      try {
-        var at =
-            java.time.ZonedDateTime.parse(
-                value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration wait = Duration.between(java.time.Instant.now(), at.toInstant());
-        return wait.isNegative() ? Duration.ZERO : wait;
-      } catch (java.time.format.DateTimeParseException unreadable) {
-        return null;
-      }
-    }
-  }
-
-  private static String describe(Throwable cause) {
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-  }
-
-  /** The cause behind the {@link CompletionException} wrappers of a failed future. */
-  public static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

@@ -11,8 +11,11 @@ import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import dev.berth.errors.UpstreamException;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,7 +67,7 @@ public final class UpstreamFailure {
   }
 
   private static RegistryException of(String what, int maxLength, Throwable e) {
-    Throwable t = UpstreamClient.unwrap(e);
+    Throwable t = UpstreamFailure.unwrap(e);
     if (t instanceof RegistryException r) {
       return r;
     }
@@ -134,7 +137,7 @@ public final class UpstreamFailure {
             UpstreamException.isTemporary(status),
             status,
             code,
-            UpstreamClient.retryAfter(headers.get(HttpHeaderNames.RETRY_AFTER)),
+            UpstreamFailure.retryAfter(headers.get(HttpHeaderNames.RETRY_AFTER)),
             null);
     return clientError(answer, detail, unknown, refused);
   }
@@ -192,7 +195,7 @@ public final class UpstreamFailure {
       return Optional.empty();
     }
     Duration wait = Duration.ofMillis(millis);
-    UpstreamException u = upstreamCause(UpstreamClient.unwrap(e));
+    UpstreamException u = upstreamCause(UpstreamFailure.unwrap(e));
     Duration asked = u == null ? Duration.ZERO : u.retryAfter().orElse(Duration.ZERO);
     return Optional.of(asked.compareTo(wait) > 0 ? asked : wait);
   }
@@ -214,5 +217,66 @@ public final class UpstreamFailure {
     } catch (IOException | RuntimeException e) {
       return "";
     }
+  }
+
+  /**
+   * The failure of {@code call} at {@code origin}, an endpoint of {@code host}: what it answered
+   * ({@code x}), or else what went wrong on the way ({@code cause}). Worth another try.
+   */
+  static UpstreamException atEndpoint(
+      UpstreamCall call, String host, URI origin, @Nullable Exchange x, @Nullable Throwable cause) {
+    String endpoint = origin.getScheme() + "://" + origin.getAuthority();
+    if (x != null) {
+      return new UpstreamException(
+          call.description() + ": " + host + " (" + endpoint + ") answered " + x.headers().status(),
+          true,
+          x.status(),
+          retryAfter(x.headers().get(HttpHeaderNames.RETRY_AFTER)),
+          null);
+    }
+    Throwable why = Objects.requireNonNull(cause, "a call without an answer has a cause");
+    return new UpstreamException(
+        call.description() + ": " + host + " (" + endpoint + ") failed: " + describe(why),
+        true,
+        0,
+        why);
+  }
+
+  /** A {@code Retry-After} value, in seconds or as an HTTP date; null when absent or unreadable. */
+  static @Nullable Duration retryAfter(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+    } catch (NumberFormatException e) {
+      try {
+        var at =
+            java.time.ZonedDateTime.parse(
+                value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration wait = Duration.between(java.time.Instant.now(), at.toInstant());
+        return wait.isNegative() ? Duration.ZERO : wait;
+      } catch (java.time.format.DateTimeParseException unreadable) {
+        return null;
+      }
+    }
+  }
+
+  private static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** The cause behind the {@link CompletionException} wrappers of a failed future. */
+  public static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }
