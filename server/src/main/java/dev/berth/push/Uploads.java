@@ -65,7 +65,7 @@ public final class Uploads {
     /** The same length, for readers that follow the upload while it streams in. */
     final Growth growth;
 
-    /** Null for a session from before a restart: its file is hashed at completion. */
+    /** Null for a session from before a restart: its stored bytes are hashed at completion. */
     final @Nullable MessageDigest sha256;
 
     Session(String id, long size, @Nullable MessageDigest sha256) {
