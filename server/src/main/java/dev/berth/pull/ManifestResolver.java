@@ -1,7 +1,5 @@
 package dev.berth.pull;
 
-import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.util.BlockingTaskExecutor;
 import dev.berth.config.BerthConfig;
@@ -11,7 +9,6 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.oci.Digest;
 import dev.berth.oci.Manifest;
 import dev.berth.oci.ManifestReference;
-import dev.berth.oci.MediaTypes;
 import dev.berth.routing.Target;
 import dev.berth.storage.CacheResult;
 import dev.berth.storage.ManifestStore;
@@ -55,6 +52,7 @@ public final class ManifestResolver {
   private final Map<String, CompletableFuture<ResolvedManifest>> inFlight =
       new ConcurrentHashMap<>();
   private final NotFoundCache notFound;
+  private final ManifestFetcher fetcher;
 
   public ManifestResolver(
       ManifestStore manifests,
@@ -73,6 +71,7 @@ public final class ManifestResolver {
     this.blocking = blocking;
     this.clock = clock;
     this.notFound = new NotFoundCache(config.cache().notFoundTtl(), OciError.MANIFEST_UNKNOWN);
+    this.fetcher = new ManifestFetcher(manifests, membership, tags, upstreams, metrics, clock);
   }
 
   /** The manifest {@code ref} names in {@code target}. */
@@ -131,7 +130,7 @@ public final class ManifestResolver {
                     record.isPresent() ? manifests.get(record.get().digest()) : Optional.empty();
                 return stored.isPresent()
                     ? revalidate(target, tag, record.get(), stored.get())
-                    : fetch(target, ref);
+                    : fetcher.fetch(target, ref);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -176,7 +175,7 @@ public final class ManifestResolver {
               .confirm(target, digest, stored.get().mediaType())
               .thenApply(type -> new ResolvedManifest(typed(stored.get(), type), CacheResult.HIT));
         }
-        return target.isLocal() ? unknown(target, ref) : fetch(target, ref);
+        return target.isLocal() ? unknown(target, ref) : fetcher.fetch(target, ref);
       }
       String tag = ref.tag().orElseThrow();
       Optional<TagRecord> record = tags.get(target.registry(), target.repository().value(), tag);
@@ -190,7 +189,7 @@ public final class ManifestResolver {
             : unknown(target, ref);
       }
       if (stored.isEmpty()) {
-        return fetch(target, ref);
+        return fetcher.fetch(target, ref);
       }
       if (age(record.get()).compareTo(tagTtl(target)) < 0 || client(target).isOffline()) {
         return CompletableFuture.completedFuture(
@@ -246,7 +245,7 @@ public final class ManifestResolver {
 
   private CompletableFuture<ResolvedManifest> revalidate(
       Target target, String tag, TagRecord record, Manifest stored) {
-    UpstreamCall call = call(target, tag, HttpMethod.HEAD, "revalidate manifest");
+    UpstreamCall call = ManifestFetcher.call(target, tag, HttpMethod.HEAD, "revalidate manifest");
     return client(target)
         .fetch(call)
         .handle(
@@ -257,12 +256,12 @@ public final class ManifestResolver {
               }
               String digest = res.headers().get("docker-content-digest");
               if (res.status().code() == 200 && record.digest().toString().equals(digest)) {
-                putTag(target, tag, record.withCheckedAt(Instant.now(clock)));
+                fetcher.putTag(target, tag, record.withCheckedAt(Instant.now(clock)));
                 return CompletableFuture.completedFuture(
                     new ResolvedManifest(stored, CacheResult.HIT));
               }
               if (res.status().code() == 200 || res.status().code() == 404) {
-                return fetch(target, ManifestReference.of(tag));
+                return fetcher.fetch(target, ManifestReference.of(tag));
               }
               RegistryException failure =
                   UpstreamFailure.answered(
@@ -283,78 +282,6 @@ public final class ManifestResolver {
     return new ResolvedManifest(stored, CacheResult.STALE);
   }
 
-  private CompletableFuture<ResolvedManifest> fetch(Target target, ManifestReference ref) {
-    UpstreamCall call = call(target, ref.toString(), HttpMethod.GET, "pull manifest");
-    UpstreamClient client = client(target);
-    if (client.isOffline()) {
-      return CompletableFuture.failedFuture(
-          OciError.MANIFEST_UNKNOWN.with(
-              call.description()
-                  + ": not held, and Berth is offline (offline: true): it asks no"
-                  + " upstream"));
-    }
-    return client
-        .fetch(call)
-        .handle(
-            (res, e) -> {
-              if (e != null) {
-                throw UpstreamFailure.of(call, e);
-              }
-              if (res.status().code() != 200) {
-                throw UpstreamFailure.answered(call, res, client.host(), OciError.MANIFEST_UNKNOWN);
-              }
-              return new ResolvedManifest(verifyAndStore(target, ref, call, res), CacheResult.MISS);
-            });
-  }
-
-  private Manifest verifyAndStore(
-      Target target, ManifestReference ref, UpstreamCall call, AggregatedHttpResponse res) {
-    byte[] bytes = res.content().array();
-    String type = res.headers().get(HttpHeaderNames.CONTENT_TYPE, MediaTypes.OCI_MANIFEST);
-    Digest expected =
-        ref.digest()
-            .orElseGet(
-                () -> {
-                  String said = res.headers().get("docker-content-digest");
-                  return said == null ? Digest.sha256(bytes) : Digest.of(said);
-                });
-    java.security.MessageDigest hasher = expected.newHasher();
-    hasher.update(bytes);
-    Digest actual = expected.finish(hasher);
-    if (!actual.equals(expected)) {
-      throw OciError.UPSTREAM_INVALID.with(
-          call.description()
-              + ": the upstream's bytes have digest "
-              + actual
-              + ", not "
-              + expected
-              + "; nothing was stored");
-    }
-    metrics.bytesFetched(bytes.length);
-    Manifest manifest = new Manifest(bytes, Manifest.typeOf(bytes, type), actual);
-    try {
-      manifests.put(manifest);
-      membership.addManifest(target, manifest);
-      if (ref.tag().isPresent()) {
-        putTag(
-            target,
-            ref.tag().get(),
-            new TagRecord(actual, manifest.mediaType(), Instant.now(clock)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return manifest;
-  }
-
-  private void putTag(Target target, String tag, TagRecord record) {
-    try {
-      tags.put(target.registry(), target.repository().value(), tag, record);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static CompletableFuture<ResolvedManifest> unknown(Target target, ManifestReference ref) {
     return CompletableFuture.failedFuture(
         OciError.MANIFEST_UNKNOWN.with("manifest " + ref + " of " + target + " is not stored"));
@@ -362,15 +289,5 @@ public final class ManifestResolver {
 
   private UpstreamClient client(Target target) {
     return upstreams.client(target);
-  }
-
-  private static UpstreamCall call(Target target, String ref, HttpMethod method, String what) {
-    return UpstreamCall.pull(
-        method,
-        target.repository().value(),
-        "manifests/" + ref,
-        MediaTypes.ACCEPTED_FROM_UPSTREAM,
-        MAX_MANIFEST_BYTES,
-        what + " " + target + (Digest.looksLikeDigest(ref) ? "@" : ":") + ref);
   }
 }

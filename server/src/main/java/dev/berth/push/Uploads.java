@@ -1,32 +1,25 @@
 package dev.berth.push;
 
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.stream.StreamMessage;
-import com.linecorp.armeria.common.stream.SubscriptionOption;
 import dev.berth.errors.OciError;
 import dev.berth.oci.Digest;
 import dev.berth.pull.Content;
 import dev.berth.storage.BlobStore;
-import dev.berth.storage.ChunkDrain;
 import dev.berth.storage.Growth;
 import dev.berth.storage.UploadStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +32,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Uploads {
   private static final Logger log = LoggerFactory.getLogger(Uploads.class);
-  private static final int WINDOW = 32;
 
   private final UploadStore store;
   private final BlobStore blobs;
   private final Executor blocking;
   private final Duration ttl;
-  private final Map<String, Session> open = new ConcurrentHashMap<>();
+  private final Map<String, UploadSession> open = new ConcurrentHashMap<>();
 
   public Uploads(UploadStore store, BlobStore blobs, Executor blocking, Duration ttl)
       throws IOException {
@@ -54,26 +46,6 @@ public final class Uploads {
     this.blocking = blocking;
     this.ttl = ttl;
     expire();
-  }
-
-  /** One upload's state: its id, its length and the hash of what it holds. */
-  private static final class Session {
-    final String id;
-    final AtomicBoolean busy = new AtomicBoolean();
-    volatile long size;
-
-    /** The same length, for readers that follow the upload while it streams in. */
-    final Growth growth;
-
-    /** Null for a session from before a restart: its stored bytes are hashed at completion. */
-    final @Nullable MessageDigest sha256;
-
-    Session(String id, long size, @Nullable MessageDigest sha256) {
-      this.id = id;
-      this.size = size;
-      this.sha256 = sha256;
-      this.growth = new Growth(size);
-    }
   }
 
   /**
@@ -92,7 +64,7 @@ public final class Uploads {
   public String start() throws IOException {
     String id = UUID.randomUUID().toString();
     store.create(id);
-    open.put(id, new Session(id, 0, Digest.sha256()));
+    open.put(id, new UploadSession(id, 0, Digest.sha256()));
     return id;
   }
 
@@ -108,7 +80,7 @@ public final class Uploads {
    */
   public CompletableFuture<Long> append(
       String id, StreamMessage<? extends HttpObject> body, long expectedStart) {
-    Session s = session(id);
+    UploadSession s = session(id);
     if (expectedStart >= 0 && expectedStart != s.size) {
       body.abort();
       return CompletableFuture.failedFuture(new ChunkOutOfOrder(s.size));
@@ -117,7 +89,6 @@ public final class Uploads {
       body.abort();
       return CompletableFuture.failedFuture(new ChunkOutOfOrder(s.size));
     }
-    CompletableFuture<Long> done = new CompletableFuture<>();
     UploadStore.Appender out;
     try {
       out = store.append(id);
@@ -126,8 +97,7 @@ public final class Uploads {
       body.abort();
       return CompletableFuture.failedFuture(cannotStore(e));
     }
-    body.subscribe(new Appender(s, out, done), SubscriptionOption.WITH_POOLED_OBJECTS);
-    return done.whenComplete((n, e) -> s.busy.set(false));
+    return s.append(body, out, blocking, blobs.disk()).whenComplete((n, e) -> s.busy.set(false));
   }
 
   /**
@@ -140,7 +110,7 @@ public final class Uploads {
     return append(id, body, expectedStart)
         .thenApplyAsync(
             size -> {
-              Session s = session(id);
+              UploadSession s = session(id);
               Digest actual = actualDigest(s, digest);
               if (!actual.equals(digest)) {
                 cancel(id);
@@ -180,7 +150,7 @@ public final class Uploads {
    * found in the blob store, where the session's bytes have moved.
    */
   public Content follow(String id, Digest digest, long size) {
-    Session s = session(id);
+    UploadSession s = session(id);
     return new UploadContent(s.growth, id, size, digest, store, blobs);
   }
 
@@ -203,8 +173,8 @@ public final class Uploads {
     }
   }
 
-  private Session session(String id) {
-    Session s = open.get(id);
+  private UploadSession session(String id) {
+    UploadSession s = open.get(id);
     if (s != null) {
       return s;
     }
@@ -218,11 +188,11 @@ public final class Uploads {
     if (size.isEmpty()) {
       throw OciError.BLOB_UPLOAD_UNKNOWN.with("no upload session " + id);
     }
-    return open.computeIfAbsent(id, k -> new Session(id, size.getAsLong(), null));
+    return open.computeIfAbsent(id, k -> new UploadSession(id, size.getAsLong(), null));
   }
 
   /** The digest of what the session holds, in {@code wanted}'s algorithm. */
-  private Digest actualDigest(Session s, Digest wanted) {
+  private Digest actualDigest(UploadSession s, Digest wanted) {
     if (s.sha256 != null && wanted.algorithm().equals("sha256")) {
       return wanted.finish(s.sha256);
     }
@@ -238,7 +208,7 @@ public final class Uploads {
     return wanted.finish(hasher);
   }
 
-  private static RuntimeException cannotStore(IOException e) {
+  static RuntimeException cannotStore(IOException e) {
     return OciError.UNAVAILABLE.with("the upload cannot be stored: " + e.getMessage());
   }
 
@@ -255,73 +225,6 @@ public final class Uploads {
     /** What the session holds. */
     public long size() {
       return size;
-    }
-  }
-
-  /** Writes and hashes the body's chunks in order on the blocking pool, in batches. */
-  private final class Appender extends ChunkDrain {
-    private final Session session;
-    private final UploadStore.Appender out;
-    private final CompletableFuture<Long> done;
-
-    Appender(Session session, UploadStore.Appender out, CompletableFuture<Long> done) {
-      super(blocking, WINDOW);
-      this.session = session;
-      this.out = out;
-      this.done = done;
-    }
-
-    @Override
-    @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time per session: see busy.
-    protected void write(List<HttpData> chunks) throws IOException {
-      ByteBuffer[] bufs = new ByteBuffer[chunks.size()];
-      ByteBuffer[] toHash = new ByteBuffer[bufs.length];
-      long n = 0;
-      for (int i = 0; i < bufs.length; i++) {
-        bufs[i] = chunks.get(i).byteBuf().nioBuffer();
-        toHash[i] = bufs[i].duplicate();
-        n += bufs[i].remaining();
-      }
-      try {
-        out.write(bufs);
-      } catch (IOException e) {
-        // The session goes back to what the session reports, so the client can resume from there.
-        blobs.disk().writeFailed(e);
-        try {
-          out.truncate(session.size);
-        } catch (IOException t) {
-          e.addSuppressed(t);
-        }
-        throw e;
-      }
-      if (session.sha256 != null) {
-        for (ByteBuffer b : toHash) {
-          session.sha256.update(b);
-        }
-      }
-      session.size += n;
-      session.growth.advance(n);
-    }
-
-    @Override
-    protected void end(@Nullable Throwable failure) {
-      RuntimeException cause =
-          failure == null
-              ? null
-              : failure instanceof IOException io
-                  ? cannotStore(io)
-                  : OciError.BLOB_UPLOAD_INVALID.with(
-                      "the request body ended early: " + failure.getClass().getSimpleName());
-      try {
-        out.close();
-      } catch (IOException e) {
-        cause = cause != null ? cause : cannotStore(e);
-      }
-      if (cause != null) {
-        done.completeExceptionally(cause);
-      } else {
-        done.complete(session.size);
-      }
     }
   }
 }

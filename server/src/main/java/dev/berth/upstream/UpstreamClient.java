@@ -11,8 +11,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.SplitHttpResponse;
 import dev.berth.config.UpstreamConfig;
 import dev.berth.errors.UpstreamException;
 import dev.berth.metrics.BerthMetrics;
@@ -25,14 +23,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The client of one upstream registry host. It owns what every call to that host needs: the
  * endpoint chain (tried in order), retries with backoff and jitter that honour {@code Retry-After}
- * (Armeria's {@link RetryingClient}), the challenge-driven token flow, and redirects, which are
- * followed without {@code Authorization} when they leave the endpoint's host. Thread-safe.
+ * (Armeria's {@link RetryingClient}), the challenge-driven token flow, and redirects ({@link
+ * EndpointRequests}), which are followed without {@code Authorization} when they leave the
+ * endpoint's host. Thread-safe.
  */
 public final class UpstreamClient {
   /**
@@ -45,17 +42,15 @@ public final class UpstreamClient {
               UpstreamClient.class.getPackage().getImplementationVersion(), "dev");
 
   private static final int MAX_AUTH_TRIES = 3;
-  private static final int MAX_REDIRECTS = 5;
   private final String host;
   private final List<WebClient> endpoints;
 
   /** The same endpoints without Armeria's retries, which would hold a request body in memory. */
   private final List<WebClient> plainEndpoints;
 
-  private final WebClient redirects;
+  private final EndpointRequests requests;
   private final Authenticator auth;
   private final Duration idleTimeout;
-  private final Duration firstByteTimeout;
   private final boolean offline;
   private final RateLimit rateLimit = new RateLimit();
 
@@ -71,11 +66,10 @@ public final class UpstreamClient {
     this.offline = offline;
     metrics.rateLimit(host, rateLimit::limit, rateLimit::remaining);
     this.idleTimeout = config.idleTimeout();
-    this.firstByteTimeout = config.firstByteTimeout();
     EndpointClients clients = EndpointClients.of(host, config, factory, metrics);
     this.endpoints = clients.retried();
     this.plainEndpoints = clients.plain();
-    this.redirects = clients.redirects();
+    this.requests = new EndpointRequests(clients.redirects(), config.firstByteTimeout(), rateLimit);
     this.auth =
         new Authenticator(
             host,
@@ -216,7 +210,8 @@ public final class UpstreamClient {
     return auth.authorization(endpoint, call.scope())
         .thenCompose(
             used ->
-                send(client, call, used.header(), timeout)
+                requests
+                    .send(client, call, used.header(), timeout)
                     .thenCompose(
                         x -> {
                           if (x.status() != 401 || attempt >= MAX_AUTH_TRIES) {
@@ -229,108 +224,5 @@ public final class UpstreamClient {
                           x.body().abort();
                           return withAuth(client, call, attempt + 1, timeout);
                         }));
-  }
-
-  private CompletableFuture<Exchange> send(
-      WebClient client, UpstreamCall call, Optional<String> authorization, Duration timeout) {
-    RequestHeadersBuilder headers = RequestHeaders.builder(call.method(), call.path());
-    authorization.ifPresent(a -> headers.set(HttpHeaderNames.AUTHORIZATION, a));
-    return execute(client, call, headers, EndpointClients.origin(client), 0, timeout);
-  }
-
-  private CompletableFuture<Exchange> execute(
-      WebClient client,
-      UpstreamCall call,
-      RequestHeadersBuilder headers,
-      URI base,
-      int hops,
-      Duration timeout) {
-    if (!call.accept().isEmpty()) {
-      headers.set(HttpHeaderNames.ACCEPT, String.join(", ", call.accept()));
-    }
-    if (call.rangeStart() > 0) {
-      headers.set(HttpHeaderNames.RANGE, "bytes=" + call.rangeStart() + "-");
-    }
-    HttpRequest request;
-    if (call.body() == null) {
-      request = HttpRequest.of(headers.build());
-    } else {
-      headers
-          .contentLength(call.body().length())
-          .set(HttpHeaderNames.CONTENT_TYPE, call.body().contentType());
-      request = HttpRequest.of(headers.build(), call.body().open().get());
-    }
-    SplitHttpResponse split =
-        client
-            .execute(
-                request,
-                RequestOptions.builder()
-                    .maxResponseLength(call.maxLength())
-                    .responseTimeout(timeout)
-                    .build())
-            .split();
-    String endpoint = base.getScheme() + "://" + base.getAuthority();
-    CompletableFuture<ResponseHeaders> answered = split.headers();
-    if (call.body() == null) {
-      // An upload is answered after its whole body; any other request must start to answer soon.
-      // A copy: Armeria's own future cannot be completed by the timeout.
-      answered =
-          answered
-              .thenApply(h -> h)
-              .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS)
-              .whenComplete(
-                  (h, e) -> {
-                    if (UpstreamFailure.unwrap(e) instanceof TimeoutException) {
-                      split.body().abort();
-                    }
-                  })
-              .exceptionally(
-                  e -> {
-                    if (UpstreamFailure.unwrap(e) instanceof TimeoutException) {
-                      throw new CompletionException(
-                          new UpstreamException(
-                              call.description()
-                                  + ": "
-                                  + endpoint
-                                  + " sent no answer within "
-                                  + firstByteTimeout.toSeconds()
-                                  + " s (firstByteTimeout)",
-                              true,
-                              0,
-                              e));
-                    }
-                    throw new CompletionException(UpstreamFailure.unwrap(e));
-                  });
-    }
-    return answered.thenCompose(
-        h -> {
-          rateLimit.update(h.get("ratelimit-limit"), h.get("ratelimit-remaining"));
-          String location = h.get(HttpHeaderNames.LOCATION);
-          if (!h.status().isRedirection() || location == null || hops >= MAX_REDIRECTS) {
-            return CompletableFuture.completedFuture(new Exchange(h, split.body(), endpoint));
-          }
-          split.body().abort();
-          return redirect(
-              call, headers, base, URI.create(base.toString()).resolve(location), hops, timeout);
-        });
-  }
-
-  private CompletableFuture<Exchange> redirect(
-      UpstreamCall call,
-      RequestHeadersBuilder previous,
-      URI base,
-      URI target,
-      int hops,
-      Duration timeout) {
-    RequestHeadersBuilder headers = previous.build().toBuilder();
-    String path =
-        target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
-    headers.path(path).method(call.method() == HttpMethod.HEAD ? HttpMethod.HEAD : HttpMethod.GET);
-    headers.authority(target.getAuthority()).scheme(target.getScheme());
-    if (!target.getAuthority().equalsIgnoreCase(base.getAuthority())) {
-      // Blob storage (S3, GCS, a CDN) gets the signed URL alone: never the registry's token.
-      headers.remove(HttpHeaderNames.AUTHORIZATION);
-    }
-    return execute(redirects, call, headers, target, hops + 1, timeout);
   }
 }
