@@ -61,11 +61,12 @@ final class FileBlobWriter implements BlobWriter {
     // Flushed before the lock: readers opening meanwhile do not wait for the disk.
     out.force(false);
     out.close();
-    finished = true;
     synchronized (this) {
       // The rename and the switch of readers to the stored file are one step for them.
       StoredBlob blob = store.adopt(temp, digest, written, pinned);
       committed = blob;
+      // Only now: a commit that failed leaves the temporary file to abort().
+      finished = true;
       return blob;
     }
   }
