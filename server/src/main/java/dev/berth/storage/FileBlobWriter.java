@@ -35,6 +35,11 @@ final class FileBlobWriter implements BlobWriter {
   @Override
   @SuppressWarnings("NonAtomicVolatileUpdate") // One writer at a time.
   public void write(ByteBuffer... bufs) throws IOException {
+    written += writeFully(out, bufs);
+  }
+
+  /** Writes every remaining byte of {@code bufs} to {@code out}; returns how many. */
+  static long writeFully(FileChannel out, ByteBuffer... bufs) throws IOException {
     long n = 0;
     for (ByteBuffer b : bufs) {
       n += b.remaining();
@@ -42,7 +47,7 @@ final class FileBlobWriter implements BlobWriter {
     for (long left = n; left > 0; ) {
       left -= out.write(bufs);
     }
-    written += n;
+    return n;
   }
 
   @Override

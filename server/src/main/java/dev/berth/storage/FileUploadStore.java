@@ -51,13 +51,7 @@ public final class FileUploadStore implements UploadStore {
     return new Appender() {
       @Override
       public void write(ByteBuffer... bufs) throws IOException {
-        long n = 0;
-        for (ByteBuffer b : bufs) {
-          n += b.remaining();
-        }
-        for (long left = n; left > 0; ) {
-          left -= out.write(bufs);
-        }
+        FileBlobWriter.writeFully(out, bufs);
       }
 
       @Override

@@ -22,12 +22,17 @@ class FileUploadStoreTest {
     return ByteBuffer.wrap(text.getBytes(UTF_8));
   }
 
+  private static String newSession(UploadStore uploads) throws IOException {
+    String id = UUID.randomUUID().toString();
+    uploads.create(id);
+    return id;
+  }
+
   @Test
   void aSessionGrowsAcrossAppendsAndSurvivesARestart() throws IOException {
     StoragePaths paths = DataDirectory.prepare(dir);
     UploadStore uploads = new FileUploadStore(paths, new FileBlobStore(paths, 0));
-    String id = UUID.randomUUID().toString();
-    uploads.create(id);
+    String id = newSession(uploads);
     try (UploadStore.Appender out = uploads.append(id)) {
       out.write(bytes("first "));
     }
@@ -44,8 +49,7 @@ class FileUploadStoreTest {
   void aTruncateAfterAFailedWriteLeavesTheSessionAsItWas() throws IOException {
     StoragePaths paths = DataDirectory.prepare(dir);
     UploadStore uploads = new FileUploadStore(paths, new FileBlobStore(paths, 0));
-    String id = UUID.randomUUID().toString();
-    uploads.create(id);
+    String id = newSession(uploads);
     try (UploadStore.Appender out = uploads.append(id)) {
       out.write(bytes("kept"));
       out.write(bytes("half-written"));
@@ -63,8 +67,7 @@ class FileUploadStoreTest {
     StoragePaths paths = DataDirectory.prepare(dir);
     FileBlobStore blobs = new FileBlobStore(paths, 8);
     UploadStore uploads = new FileUploadStore(paths, blobs);
-    String id = UUID.randomUUID().toString();
-    uploads.create(id);
+    String id = newSession(uploads);
     try (UploadStore.Appender out = uploads.append(id)) {
       out.write(bytes("pushed!"));
     }
@@ -97,8 +100,7 @@ class FileUploadStoreTest {
   void idleSessionsAreTheOnesNotWrittenSinceTheCutoff() throws IOException {
     StoragePaths paths = DataDirectory.prepare(dir);
     UploadStore uploads = new FileUploadStore(paths, new FileBlobStore(paths, 0));
-    String id = UUID.randomUUID().toString();
-    uploads.create(id);
+    String id = newSession(uploads);
 
     assertThat(uploads.idleSince(Instant.now().minusSeconds(60))).isEmpty();
     assertThat(uploads.idleSince(Instant.now().plusSeconds(60))).containsExactly(id);
