@@ -23,6 +23,7 @@ import java.util.function.Predicate;
 public final class Relay implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<String> userAgents = new CopyOnWriteArrayList<>();
+  private final List<String> ranges = new CopyOnWriteArrayList<>();
   private final List<Integer> statuses = new CopyOnWriteArrayList<>();
   private final List<String> answers = new CopyOnWriteArrayList<>();
   private final Server server;
@@ -101,6 +102,7 @@ public final class Relay implements AutoCloseable {
     requests.add(line);
     authorizations.add(req.headers().get("authorization", ""));
     userAgents.add(req.headers().get("user-agent", ""));
+    ranges.add(line + "\t" + req.headers().get("range", ""));
     HttpStatus fail = failWith;
     if (fail != null) {
       return HttpResponse.of(fail);
@@ -247,6 +249,14 @@ public final class Relay implements AutoCloseable {
     return List.copyOf(userAgents);
   }
 
+  /**
+   * Each request's line and {@code Range} header (empty when it had none), separated by a tab, in
+   * order.
+   */
+  public List<String> ranges() {
+    return List.copyOf(ranges);
+  }
+
   public List<String> authorizations() {
     return List.copyOf(authorizations);
   }
@@ -367,6 +377,7 @@ public final class Relay implements AutoCloseable {
     answers.clear();
     authorizations.clear();
     userAgents.clear();
+    ranges.clear();
     redirectBlobsTo = null;
     hang = false;
     manifestBody = null;
