@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -59,6 +60,15 @@ public final class BenchCommand implements Callable<Integer> {
   Path launcher;
 
   @Option(
+      names = "--baseline",
+      paramLabel = "LAUNCHER",
+      description = {
+        "Another build's launcher script (e.g. of a checkout of main): measured as a second",
+        "Berth in the same run, in alternation, and compared row by row."
+      })
+  Path baseline;
+
+  @Option(
       names = "--java-option",
       paramLabel = "OPT",
       description = "A JVM option for Berth (BERTH_JAVA_OPTS), repeatable (default: none).")
@@ -77,10 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Tools.requireAll();
-    if (!Files.isExecutable(launcher)) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this), "--berth: not an executable file: " + launcher);
-    }
+    requireExecutable("--berth", launcher);
+    Optional<Launcher> base = Optional.ofNullable(baseline).map(b -> launcher(b));
+    base.ifPresent(b -> requireExecutable("--baseline", b.script()));
     Plan plan = smoke ? Plan.smoke() : Plan.full();
     if (runs != null) {
       plan = plan.withRuns(runs);
@@ -90,8 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path dir = temporary ? Files.createTempDirectory("berth-bench") : Files.createDirectories(work);
     Results results = new Results();
     Map<String, String> machine = Machine.describe();
-    try (Lab lab =
-            Lab.start(plan, dir, new Launcher(launcher.toAbsolutePath(), javaOptions), progress);
+    try (Lab lab = Lab.start(plan, dir, launcher(launcher), base, progress);
         HeadLoad heads = new HeadLoad()) {
       Thread stopper = new Thread(lab::close, "bench-stop");
       Runtime.getRuntime().addShutdownHook(stopper);
@@ -110,6 +118,17 @@ public final class BenchCommand implements Callable<Integer> {
     Report report = new Report(results, plan, machine, Target.all());
     List<String> missed = report.missed();
     return requireTargets && !missed.isEmpty() ? 3 : 0;
+  }
+
+  private Launcher launcher(Path script) {
+    return new Launcher(script.toAbsolutePath(), javaOptions);
+  }
+
+  private void requireExecutable(String option, Path script) {
+    if (!Files.isExecutable(script)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), option + ": not an executable file: " + script);
+    }
   }
 
   private List<Scenario> scenarios(Lab lab, HeadLoad heads) {
@@ -140,6 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.print(markdown);
     progress.step("wrote " + out.resolve("results.md") + " and results.json");
     report.missed().forEach(m -> progress.step("target missed: " + m));
+    report.disagreements().forEach(m -> progress.step("Berth and the baseline differ on: " + m));
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -14,42 +14,69 @@ import java.util.List;
 final class BerthServer extends Server implements Cache {
   static final String SYNC = "push-sync.bench";
   static final String ASYNC = "push-async.bench";
+  private static final String READY = "/readyz";
 
+  private final Launcher launcher;
+  private final Path dir;
   private final Path data;
+  private int restarts;
 
-  private BerthServer(Server server, Path data) {
+  private BerthServer(Server server, Launcher launcher, Path dir) {
     super(server.proc(), server.port());
-    this.data = data;
+    this.launcher = launcher;
+    this.dir = dir;
+    this.data = dir.resolve("data");
   }
 
   /** Starts Berth under {@code dir} in front of {@code upstream}, waiting for {@code /readyz}. */
   static BerthServer start(String name, Launcher launcher, Path dir, String upstream) {
     int port = Ports.free();
-    Path data = dir.resolve("data");
     try {
       Files.createDirectories(dir);
-      Path config = Files.writeString(dir.resolve("berth.yaml"), config(upstream));
-      List<String> args =
-          List.of(
-              "serve",
-              "--config",
-              config.toString(),
-              "--data",
-              data.toString(),
-              "--listen",
-              "127.0.0.1:" + port);
+      Files.writeString(dir.resolve("berth.yaml"), config(upstream));
       Server s =
           Server.start(
               name,
-              launcher.command(args),
+              launcher.command(args(dir, port)),
               launcher.environment(),
               dir.resolve("log"),
               port,
-              "/readyz");
-      return new BerthServer(s, data);
+              READY);
+      return new BerthServer(s, launcher, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Kills this Berth and starts a new process on the same data directory and port, waiting for
+   * {@code /readyz}: what it stored is still there, what its JVM learned is not. It is killed once
+   * settled (nothing being written), so that the kill loses nothing and skips the seconds of a
+   * graceful stop's drain.
+   */
+  void restart() {
+    Evictions.awaitSettled(this);
+    proc().kill();
+    Server s =
+        Server.start(
+            name(),
+            launcher.command(args(dir, port())),
+            launcher.environment(),
+            dir.resolve("log." + ++restarts),
+            port(),
+            READY);
+    replace(s.proc());
+  }
+
+  private static List<String> args(Path dir, int port) {
+    return List.of(
+        "serve",
+        "--config",
+        dir.resolve("berth.yaml").toString(),
+        "--data",
+        dir.resolve("data").toString(),
+        "--listen",
+        "127.0.0.1:" + port);
   }
 
   /**

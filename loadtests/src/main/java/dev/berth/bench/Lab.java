@@ -2,34 +2,45 @@ package dev.berth.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The systems under measurement and the data they serve, all on 127.0.0.1: Distribution as the
  * upstream, Distribution as a pull-through proxy of it, Berth in front of it, and nginx serving the
- * data set's files. Closing it stops every process it started.
+ * data set's files; with a baseline launcher, a second Berth (another build) beside the first, so
+ * that a change is measured against the build before it in one lab, in alternation. Closing it
+ * stops every process it started.
  */
 final class Lab implements AutoCloseable {
   static final String BERTH = "berth";
+  static final String BASELINE = "berth-baseline";
   static final String NGINX = "nginx";
   static final String PROXY = "distribution-proxy";
   static final String DISTRIBUTION = "distribution";
 
   final Plan plan;
   final Path work;
-  final Launcher launcher;
+  private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   final DataSet data;
   final Distribution upstream;
   final Distribution proxy;
   final BerthServer berth;
+  private final Optional<BerthServer> baseline;
   final Server nginx;
   final Evictions evictions = new Evictions();
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
-  private Lab(Plan plan, Path work, Launcher launcher, Progress progress) {
+  private Lab(
+      Plan plan, Path work, Launcher launcher, Optional<Launcher> baseline, Progress progress) {
     this.plan = plan;
     this.work = work;
-    this.launcher = launcher;
+    launchers.put(BERTH, launcher);
+    baseline.ifPresent(b -> launchers.put(BASELINE, b));
     try {
       progress.step("generating the data set (" + plan.name() + ")");
       this.data = DataSet.create(work.resolve("data"), plan);
@@ -39,6 +50,9 @@ final class Lab implements AutoCloseable {
       progress.step("starting Distribution (proxy), Berth and nginx");
       this.proxy = keep(Distribution.proxy(PROXY, work.resolve("proxy"), upstream.url()));
       this.berth = keep(BerthServer.start(BERTH, launcher, work.resolve("berth"), upstream.url()));
+      this.baseline =
+          baseline.map(
+              b -> keep(BerthServer.start(BASELINE, b, work.resolve(BASELINE), upstream.url())));
       this.nginx = keep(Nginx.start(work.resolve("nginx"), data.root()));
     } catch (RuntimeException e) {
       // Nobody gets this lab to close: stop what did start.
@@ -48,8 +62,39 @@ final class Lab implements AutoCloseable {
   }
 
   /** Generates the data set under {@code work} and starts every system. */
-  static Lab start(Plan plan, Path work, Launcher launcher, Progress progress) {
-    return new Lab(plan, work, launcher, progress);
+  static Lab start(
+      Plan plan, Path work, Launcher launcher, Optional<Launcher> baseline, Progress progress) {
+    return new Lab(plan, work, launcher, baseline, progress);
+  }
+
+  /** Whether {@code system} is a Berth: the build measured, or its baseline. */
+  static boolean isBerth(String system) {
+    return system.equals(BERTH) || system.equals(BASELINE);
+  }
+
+  /**
+   * A scenario's {@code systems} as measured in this lab: the baseline, when there is one, right
+   * after Berth.
+   */
+  List<String> measured(List<String> systems) {
+    List<String> out = new ArrayList<>();
+    for (String s : systems) {
+      out.add(s);
+      if (s.equals(BERTH) && baseline.isPresent()) {
+        out.add(BASELINE);
+      }
+    }
+    return out;
+  }
+
+  /** The Berth of {@code system}: {@link #BERTH} or {@link #BASELINE}. */
+  BerthServer berth(String system) {
+    return system.equals(BASELINE) ? baseline.orElseThrow() : berth;
+  }
+
+  /** How the Berth of {@code system} is started. */
+  Launcher launcher(String system) {
+    return java.util.Objects.requireNonNull(launchers.get(system), system);
   }
 
   private <T extends AutoCloseable> T keep(T server) {
@@ -60,7 +105,7 @@ final class Lab implements AutoCloseable {
   /** The server of {@code system}. */
   Server server(String system) {
     return switch (system) {
-      case BERTH -> berth;
+      case BERTH, BASELINE -> berth(system);
       case NGINX -> nginx;
       case PROXY -> proxy;
       case DISTRIBUTION -> upstream;
@@ -69,11 +114,11 @@ final class Lab implements AutoCloseable {
   }
 
   /** The cache of {@code system} when it is a pull-through proxy. */
-  java.util.Optional<Cache> cache(String system) {
+  Optional<Cache> cache(String system) {
     return switch (system) {
-      case BERTH -> java.util.Optional.of(berth);
-      case PROXY -> java.util.Optional.of(proxy);
-      default -> java.util.Optional.empty();
+      case BERTH, BASELINE -> Optional.of(berth(system));
+      case PROXY -> Optional.of(proxy);
+      default -> Optional.empty();
     };
   }
 

@@ -53,8 +53,8 @@ final class ManifestRate implements Scenario {
     // nginx, the ceiling for raw serving, is measured on GET alone: the benchmark keeps to its
     // time.
     return method.equals("HEAD")
-        ? List.of(Lab.BERTH, Lab.PROXY)
-        : List.of(Lab.BERTH, Lab.PROXY, Lab.NGINX);
+        ? lab.measured(List.of(Lab.BERTH, Lab.PROXY))
+        : lab.measured(List.of(Lab.BERTH, Lab.PROXY, Lab.NGINX));
   }
 
   @Override

@@ -139,6 +139,20 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  /** SIGKILL to the tree, waiting (at most 30 s) until the process is gone. */
+  void kill() {
+    List<ProcessHandle> tree = tree().toList();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new BenchException(name + " did not end within 30 s of SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while stopping " + name, e);
+    }
+  }
+
   /** SIGTERM to the tree, then SIGKILL to whatever is left after 20 s. */
   @Override
   public void close() {

@@ -40,7 +40,7 @@ final class Push implements Scenario {
 
   @Override
   public List<String> systems() {
-    return List.of(Lab.BERTH, Lab.DISTRIBUTION);
+    return lab.measured(List.of(Lab.BERTH, Lab.DISTRIBUTION));
   }
 
   @Override
@@ -55,7 +55,7 @@ final class Push implements Scenario {
 
   /** One push; its seconds until the manifest PUT was answered. */
   private double push(String system) {
-    String upstreamRepo = "bench/push-" + (system.equals(Lab.BERTH) ? "" : "direct-") + mode();
+    String upstreamRepo = "bench/push-" + (Lab.isBerth(system) ? "" : "direct-") + mode();
     for (Blob b : List.of(lab.data.push, lab.data.pushConfig)) {
       Pusher.delete(lab.upstream.url(), upstreamRepo, "blobs", b.digest());
     }
@@ -63,17 +63,17 @@ final class Push implements Scenario {
     // Every run starts with nothing waiting to be written: the systems share one disk.
     Disk.sync();
     String base = lab.server(system).url();
-    String repo = system.equals(Lab.BERTH) ? host() + "/" + upstreamRepo : upstreamRepo;
+    String repo = Lab.isBerth(system) ? host() + "/" + upstreamRepo : upstreamRepo;
     long start = System.nanoTime();
     Pusher.blob(base, repo, lab.data.pushConfig);
     Pusher.blob(base, repo, lab.data.push);
     Pusher.manifest(base, repo, TAG, lab.data.pushImage);
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (system.equals(Lab.BERTH)) {
+    if (Lab.isBerth(system)) {
       if (async) {
-        awaitForwarded();
+        awaitForwarded(lab.berth(system));
       }
-      Evictions.awaitSettled(lab.berth);
+      Evictions.awaitSettled(lab.berth(system));
     }
     checkUpstreamHolds(upstreamRepo);
     return seconds;
@@ -110,10 +110,10 @@ final class Push implements Scenario {
   /**
    * Waits (at most 10 min) until Berth lists no forward as pending or in flight, and none failed.
    */
-  private void awaitForwarded() {
+  private static void awaitForwarded(BerthServer berth) {
     long deadline = System.nanoTime() + 600_000_000_000L;
     while (System.nanoTime() < deadline) {
-      JsonNode status = forwarding();
+      JsonNode status = forwarding(berth);
       if (!status.path("failed").isEmpty()) {
         throw new BenchException("Berth failed to forward: " + status.path("failed"));
       }
@@ -125,8 +125,8 @@ final class Push implements Scenario {
     throw new BenchException("Berth did not forward the async push within 10 min");
   }
 
-  private JsonNode forwarding() {
-    byte[] body = Http.get(lab.berth.url() + "/_berth/v1/forwarding", 200).body();
+  private static JsonNode forwarding(BerthServer berth) {
+    byte[] body = Http.get(berth.url() + "/_berth/v1/forwarding", 200).body();
     try {
       return JSON.readTree(body);
     } catch (IOException e) {

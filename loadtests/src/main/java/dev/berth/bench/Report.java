@@ -11,13 +11,14 @@ import java.util.Optional;
 
 /**
  * The benchmark's results as a Markdown table (median and range per system, Berth's ratio to each
- * peer, the target and whether it is met) and as JSON with every run's value.
+ * peer, the target and whether it is met; with a baseline, whether Berth and the baseline agree)
+ * and as JSON with every run's value.
  */
 final class Report {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final List<String> SYSTEMS =
-      List.of(Lab.BERTH, Lab.NGINX, Lab.PROXY, Lab.DISTRIBUTION);
+      List.of(Lab.BERTH, Lab.BASELINE, Lab.NGINX, Lab.PROXY, Lab.DISTRIBUTION);
 
   private final Results results;
   private final Plan plan;
@@ -35,6 +36,7 @@ final class Report {
   static String name(String system) {
     return switch (system) {
       case Lab.BERTH -> "Berth";
+      case Lab.BASELINE -> "Berth baseline";
       case Lab.NGINX -> "nginx";
       case Lab.PROXY -> "Distribution proxy";
       case Lab.DISTRIBUTION -> "Distribution";
@@ -52,8 +54,40 @@ final class Report {
     return out;
   }
 
+  /** The systems measured, in the table's order; the baseline only when it was measured. */
+  private List<String> systems() {
+    return SYSTEMS.stream().filter(s -> !s.equals(Lab.BASELINE) || hasBaseline()).toList();
+  }
+
+  private boolean hasBaseline() {
+    return results.all().values().stream().anyMatch(runs -> runs.containsKey(Lab.BASELINE));
+  }
+
+  /**
+   * Whether Berth and the baseline agree on a row (each median inside the other's min–max), or
+   * empty when the row has not both.
+   */
+  static Optional<Boolean> agrees(Map<String, List<Double>> runs) {
+    List<Double> berth = runs.get(Lab.BERTH);
+    List<Double> base = runs.get(Lab.BASELINE);
+    return berth == null || base == null || berth.isEmpty() || base.isEmpty()
+        ? Optional.empty()
+        : Optional.of(Stats.agree(berth, base));
+  }
+
+  /** Rows where Berth and the baseline disagree, by metric id. */
+  List<String> disagreements() {
+    List<String> out = new ArrayList<>();
+    results
+        .all()
+        .forEach((m, runs) -> agrees(runs).filter(a -> !a).ifPresent(a -> out.add(m.id())));
+    return out;
+  }
+
   String markdown() {
     StringBuilder b = new StringBuilder();
+    List<String> systems = systems();
+    boolean baseline = hasBaseline();
     b.append("Machine: ")
         .append(Machine.summary(machine))
         .append(". Plan: ")
@@ -62,11 +96,20 @@ final class Report {
         .append(plan.runs())
         .append(" runs per system, in alternation; median (min–max).\n\n");
     b.append("| scenario | unit |");
-    SYSTEMS.forEach(s -> b.append(' ').append(name(s)).append(" |"));
-    b.append(" Berth / peer | target | met |\n|---|---|");
-    SYSTEMS.forEach(s -> b.append("---|"));
-    b.append("---|---|---|\n");
-    results.all().forEach((m, runs) -> row(b, m, runs));
+    systems.forEach(s -> b.append(' ').append(name(s)).append(" |"));
+    b.append(" Berth / peer | target | met |");
+    b.append(baseline ? " agrees with baseline |\n|---|---|" : "\n|---|---|");
+    systems.forEach(s -> b.append("---|"));
+    b.append(baseline ? "---|---|---|---|\n" : "---|---|---|\n");
+    results.all().forEach((m, runs) -> row(b, systems, m, runs));
+    if (baseline) {
+      long compared = results.all().values().stream().filter(r -> agrees(r).isPresent()).count();
+      b.append("\nBerth and the baseline agree (each median inside the other's min–max) on ")
+          .append(compared - disagreements().size())
+          .append(" of ")
+          .append(compared)
+          .append(" rows.\n");
+    }
     if (!results.repeated().isEmpty()) {
       b.append("\nRuns repeated after a peer's error:\n\n");
       results.repeated().forEach(r -> b.append("- ").append(r).append('\n'));
@@ -74,9 +117,10 @@ final class Report {
     return b.toString();
   }
 
-  private void row(StringBuilder b, Metric m, Map<String, List<Double>> runs) {
+  private void row(
+      StringBuilder b, List<String> systems, Metric m, Map<String, List<Double>> runs) {
     b.append("| ").append(m.title()).append(" | ").append(m.unit().symbol()).append(" |");
-    for (String s : SYSTEMS) {
+    for (String s : systems) {
       List<Double> v = runs.get(s);
       b.append(' ').append(v == null ? "" : cell(m.unit(), Stats.of(v))).append(" |");
     }
@@ -89,7 +133,11 @@ final class Report {
         .append(t.map(x -> x.text(m.unit())).orElse(""))
         .append(" | ")
         .append(t.map(x -> x.isMet(runs) ? "yes" : "**no**").orElse(""))
-        .append(" |\n");
+        .append(" |");
+    if (systems.contains(Lab.BASELINE)) {
+      b.append(' ').append(agrees(runs).map(a -> a ? "yes" : "**no**").orElse("")).append(" |");
+    }
+    b.append('\n');
   }
 
   private static String cell(Metric.Unit unit, Stats s) {
@@ -145,6 +193,7 @@ final class Report {
           o.putPOJO("runs", v);
         });
     n.putPOJO("ratios", ratios(runs));
+    agrees(runs).ifPresent(a -> n.put("agreesWithBaseline", a));
     target(m)
         .ifPresent(
             t -> n.putObject("target").put("text", t.text(m.unit())).put("met", t.isMet(runs)));

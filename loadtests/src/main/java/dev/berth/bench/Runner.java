@@ -26,7 +26,14 @@ final class Runner {
       for (int run = 1; run <= runs; run++) {
         for (String system : s.systems()) {
           progress.run("run " + run + "/" + runs + " on " + system);
-          attempt(s, system, results, () -> s.run(system, results));
+          attempt(
+              s,
+              system,
+              results,
+              () -> {
+                s.prepare(system);
+                s.run(system, results);
+              });
         }
       }
     }
@@ -43,7 +50,7 @@ final class Runner {
         step.run();
         return;
       } catch (BenchException e) {
-        if (system.equals(Lab.BERTH) || attempt == PEER_ATTEMPTS) {
+        if (Lab.isBerth(system) || attempt == PEER_ATTEMPTS) {
           throw e;
         }
         results.repeated(s.title(), system, e.getMessage());

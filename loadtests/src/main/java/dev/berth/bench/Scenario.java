@@ -16,6 +16,9 @@ interface Scenario {
   /** An untimed run on {@code system} that fails unless every answer is right. */
   void check(String system);
 
+  /** Untimed work before each measured run on {@code system}; by default none. */
+  default void prepare(String system) {}
+
   /** One measured run on {@code system}, its values recorded in {@code results}. */
   void run(String system, Results results);
 }

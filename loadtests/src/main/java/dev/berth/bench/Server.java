@@ -6,7 +6,7 @@ import java.util.List;
 
 /** A started server on a loopback port: Berth or one of its peers. Not thread-safe. */
 class Server implements AutoCloseable {
-  private final Proc proc;
+  private Proc proc;
   private final int port;
 
   Server(Proc proc, int port) {
@@ -49,8 +49,14 @@ class Server implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The process serving now: a restarted server has a new one. */
   Proc proc() {
     return proc;
+  }
+
+  /** Serves from {@code next} on the same port from now on; the caller stopped the old process. */
+  void replace(Proc next) {
+    this.proc = next;
   }
 
   @Override

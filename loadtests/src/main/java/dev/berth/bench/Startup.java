@@ -24,7 +24,7 @@ final class Startup implements Scenario {
 
   @Override
   public List<String> systems() {
-    return List.of(Lab.BERTH, Lab.DISTRIBUTION);
+    return lab.measured(List.of(Lab.BERTH, Lab.DISTRIBUTION));
   }
 
   @Override
@@ -42,8 +42,8 @@ final class Startup implements Scenario {
 
   private Server start(String system) {
     Path dir = lab.work.resolve("startup").resolve(system + "-" + ++started);
-    return system.equals(Lab.BERTH)
-        ? BerthServer.start("berth (start-up)", lab.launcher, dir, lab.upstream.url())
+    return Lab.isBerth(system)
+        ? BerthServer.start(system + " (start-up)", lab.launcher(system), dir, lab.upstream.url())
         : Distribution.upstream("distribution (start-up)", dir);
   }
 }

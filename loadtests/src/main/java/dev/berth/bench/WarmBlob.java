@@ -42,7 +42,7 @@ final class WarmBlob implements Scenario {
 
   @Override
   public List<String> systems() {
-    return List.of(Lab.BERTH, Lab.NGINX, Lab.PROXY);
+    return lab.measured(List.of(Lab.BERTH, Lab.NGINX, Lab.PROXY));
   }
 
   @Override
@@ -52,7 +52,24 @@ final class WarmBlob implements Scenario {
     Transfers.fetch(url, 1, blob);
     lab.cache(system).ifPresent(c -> Evictions.awaitStored(c, blob.digest()));
     Transfers.verify(url, 1, blob);
-    // Warm means a server in its stride: a JIT still compiling the path would be measured too.
+    warmUp(url);
+  }
+
+  /**
+   * Each run on a Berth is on a process of its own, warmed up: one JVM's heap settles at one of
+   * several sizes and stays there, so the runs of one process agree on peak RSS with each other and
+   * not with a process started later (or with another build's).
+   */
+  @Override
+  public void prepare(String system) {
+    if (Lab.isBerth(system)) {
+      lab.berth(system).restart();
+      warmUp(lab.blobUrl(system, blob));
+    }
+  }
+
+  /** Warm means a server in its stride: a JIT still compiling the path would be measured too. */
+  private void warmUp(String url) {
     for (int i = 0; i < WARM_UP; i++) {
       Transfers.fetch(url, 1, blob);
     }

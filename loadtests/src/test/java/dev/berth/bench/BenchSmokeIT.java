@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark's smoke plan, run as the published one is (every scenario, every system, small
- * blobs): it must finish with every answer checked (digests, sizes, statuses), stop every process
- * it started, and Berth's upstream must have sent each cold blob exactly once, however many clients
- * asked.
+ * blobs) with the same build as its baseline: it must finish with every answer checked (digests,
+ * sizes, statuses), stop every process it started, and Berth's upstream must have sent each cold
+ * blob exactly once, however many clients asked.
  */
 class BenchSmokeIT {
   private static final List<String> METRICS =
@@ -53,7 +53,15 @@ class BenchSmokeIT {
 
     int exit =
         BenchCommand.run(
-            "--smoke", "--out", out.toString(), "--work", work.toString(), "--berth", launcher);
+            "--smoke",
+            "--out",
+            out.toString(),
+            "--work",
+            work.toString(),
+            "--berth",
+            launcher,
+            "--baseline",
+            launcher);
 
     assertThat(exit).as("exit code").isZero();
     assertThat(
@@ -72,12 +80,21 @@ class BenchSmokeIT {
                         assertThat(system.path("runs"))
                             .as(id + " runs")
                             .hasSize(Plan.smoke().runs())));
+    metrics.forEach(
+        (id, m) ->
+            assertThat(m.path("systems").has(Lab.BASELINE))
+                .as(id + " measured on the baseline")
+                .isEqualTo(m.path("systems").has(Lab.BERTH)));
     for (String id : List.of("cold-1", "fanin-8", "fanin-16")) {
-      JsonNode berth = metrics.get(id + ".upstream-bytes").path("systems").path(Lab.BERTH);
-      assertThat(berth.path("runs"))
-          .as(id)
-          .allSatisfy(v -> assertThat(v.asDouble()).isEqualTo(1.0));
+      for (String berth : List.of(Lab.BERTH, Lab.BASELINE)) {
+        assertThat(metrics.get(id + ".upstream-bytes").path("systems").path(berth).path("runs"))
+            .as(id + " on " + berth)
+            .allSatisfy(v -> assertThat(v.asDouble()).isEqualTo(1.0));
+      }
     }
+    // Each measured run of the RSS scenarios (2 warm, 3 cold) is on a Berth started for it.
+    assertThat(work.resolve("berth/log." + 5 * Plan.smoke().runs())).isRegularFile();
+    assertThat(work.resolve(Lab.BASELINE + "/log." + 5 * Plan.smoke().runs())).isRegularFile();
     assertThat(
             metrics
                 .get("fanin-8.upstream-requests")
@@ -88,6 +105,7 @@ class BenchSmokeIT {
         .as("upstream requests of Berth's 8-client fan-in")
         .isEqualTo(1.0);
     String markdown = Files.readString(out.resolve("results.md"));
+    assertThat(markdown).contains("| Berth baseline |").contains("Berth and the baseline agree");
     for (JsonNode m : metrics.values()) {
       assertThat(markdown).contains("| " + m.path("title").asText() + " |");
     }

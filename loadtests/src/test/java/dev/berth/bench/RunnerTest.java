@@ -18,6 +18,7 @@ class RunnerTest {
   private static final class Flaky implements Scenario {
     private final Set<String> failing;
     private final Map<String, Integer> calls = new HashMap<>();
+    private final List<String> steps = new java.util.ArrayList<>();
 
     Flaky(Set<String> failing) {
       this.failing = failing;
@@ -34,10 +35,18 @@ class RunnerTest {
     }
 
     @Override
-    public void check(String system) {}
+    public void check(String system) {
+      steps.add("check " + system);
+    }
+
+    @Override
+    public void prepare(String system) {
+      steps.add("prepare " + system);
+    }
 
     @Override
     public void run(String system, Results results) {
+      steps.add("run " + system);
       if (calls.merge(system, 1, Integer::sum) == 1 && failing.contains(system)) {
         throw new BenchException("status 500");
       }
@@ -69,5 +78,25 @@ class RunnerTest {
         .isInstanceOf(BenchException.class)
         .hasMessage("status 500");
     assertThat(results.repeated()).isEmpty();
+  }
+
+  @Test
+  void eachMeasuredRunIsPreparedAndTheSystemsAlternate() {
+    Flaky s = new Flaky(Set.of());
+
+    new Runner(2, quiet()).runAll(List.of(s), new Results());
+
+    assertThat(s.steps)
+        .containsExactly(
+            "check " + Lab.BERTH,
+            "check " + Lab.PROXY,
+            "prepare " + Lab.BERTH,
+            "run " + Lab.BERTH,
+            "prepare " + Lab.PROXY,
+            "run " + Lab.PROXY,
+            "prepare " + Lab.BERTH,
+            "run " + Lab.BERTH,
+            "prepare " + Lab.PROXY,
+            "run " + Lab.PROXY);
   }
 }
