@@ -10,10 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,25 +26,10 @@ public final class FileBlobStore implements BlobStore {
   private final StoragePaths paths;
   private final long budget;
   private final DiskSpace disk;
-  private final Map<Digest, Entry> index = new ConcurrentHashMap<>();
-  private final AtomicLong total = new AtomicLong();
-  private final AtomicLong clock = new AtomicLong();
+  private final BlobIndex index = new BlobIndex();
 
   /** How often a blob's file time is brought up to date while it is being used. */
   private static final long TOUCH_EVERY_MILLIS = 60_000;
-
-  private static final class Entry {
-    final long size;
-    volatile boolean pinned;
-    volatile long lastUsed;
-    volatile long touchedAtMillis;
-
-    Entry(long size, long lastUsed) {
-      this.size = size;
-      this.lastUsed = lastUsed;
-      this.touchedAtMillis = System.currentTimeMillis();
-    }
-  }
 
   /** A store over {@code paths}; {@code budget} bytes at most, 0 for no limit. */
   public FileBlobStore(StoragePaths paths, long budget) {
@@ -90,38 +72,33 @@ public final class FileBlobStore implements BlobStore {
     }
     found.sort(Comparator.comparing(Found::used));
     for (Found f : found) {
-      Entry e = new Entry(f.size(), clock.incrementAndGet());
-      e.pinned = Files.exists(paths.pin(f.digest()));
-      index.put(f.digest(), e);
-      total.addAndGet(f.size());
+      index.add(f.digest(), f.size(), Files.exists(paths.pin(f.digest())));
     }
   }
 
   /** The blob under {@code digest}, marked as just used; empty when it is not stored. */
   @Override
   public Optional<StoredBlob> find(Digest digest) {
-    Entry e = index.get(digest);
-    if (e == null) {
+    Optional<BlobIndex.Entry> held = index.get(digest);
+    if (held.isEmpty()) {
       return Optional.empty();
     }
     Path path = paths.blob(digest);
     if (!Files.exists(path)) {
-      forget(digest, e);
+      index.remove(digest, held.get());
       return Optional.empty();
     }
-    e.lastUsed = clock.incrementAndGet();
-    long now = System.currentTimeMillis();
-    if (now - e.touchedAtMillis > TOUCH_EVERY_MILLIS) {
-      e.touchedAtMillis = now;
+    index.touch(digest);
+    if (index.dueForSave(digest, TOUCH_EVERY_MILLIS)) {
       touch(path);
     }
-    return Optional.of(new FileBlob(path, e.size));
+    return Optional.of(new FileBlob(path, held.get().size()));
   }
 
   /** Whether {@code digest} is stored, without marking it used. */
   @Override
   public boolean contains(Digest digest) {
-    return index.containsKey(digest);
+    return index.contains(digest);
   }
 
   @Override
@@ -140,13 +117,8 @@ public final class FileBlobStore implements BlobStore {
       // The marker first: a crash between the two leaves a pin without a blob, never the reverse.
       writePin(digest);
     }
-    boolean wasPinned =
-        pinned || Optional.ofNullable(index.get(digest)).map(e -> e.pinned).orElse(false);
     AtomicFiles.move(file, target);
-    Entry entry = new Entry(size, clock.incrementAndGet());
-    entry.pinned = wasPinned;
-    Entry previous = index.put(digest, entry);
-    total.addAndGet(size - (previous == null ? 0 : previous.size));
+    index.add(digest, size, pinned);
     evict();
     return new FileBlob(target, size);
   }
@@ -157,14 +129,11 @@ public final class FileBlobStore implements BlobStore {
    */
   @Override
   public boolean pin(Digest digest) throws IOException {
-    Entry e = index.get(digest);
-    if (e == null || !Files.exists(paths.blob(digest))) {
+    if (!index.contains(digest) || !Files.exists(paths.blob(digest))) {
       return false;
     }
     writePin(digest);
-    e.pinned = true;
-    e.lastUsed = clock.incrementAndGet();
-    return true;
+    return index.pin(digest);
   }
 
   /** Writes {@code digest}'s pin marker durably (flushed, renamed, directory synced), once. */
@@ -178,36 +147,11 @@ public final class FileBlobStore implements BlobStore {
   /** Total bytes of stored blobs. */
   @Override
   public long totalBytes() {
-    return total.get();
+    return index.total();
   }
 
-  private synchronized void evict() {
-    if (budget <= 0 || total.get() <= budget) {
-      return;
-    }
-    List<Map.Entry<Digest, Entry>> byAge = new ArrayList<>(index.entrySet());
-    byAge.sort(Comparator.comparingLong(en -> en.getValue().lastUsed));
-    // The newest blob is never evicted: it was committed for a client waiting on it.
-    for (int i = 0; i < byAge.size() - 1 && total.get() > budget; i++) {
-      Map.Entry<Digest, Entry> victim = byAge.get(i);
-      if (victim.getValue().pinned) {
-        continue;
-      }
-      try {
-        Files.deleteIfExists(paths.blob(victim.getKey()));
-        forget(victim.getKey(), victim.getValue());
-        log.debug(
-            "evicted {} ({} bytes) over the disk budget", victim.getKey(), victim.getValue().size);
-      } catch (IOException e) {
-        log.warn("cannot evict {}: {}", victim.getKey(), e.toString());
-      }
-    }
-  }
-
-  private void forget(Digest digest, Entry e) {
-    if (index.remove(digest, e)) {
-      total.addAndGet(-e.size);
-    }
+  private void evict() {
+    index.evict(budget, d -> Files.deleteIfExists(paths.blob(d)));
   }
 
   private static void touch(Path path) {

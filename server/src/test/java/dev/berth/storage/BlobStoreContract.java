@@ -24,21 +24,21 @@ public abstract class BlobStoreContract {
   /** The same store as {@code store} sees it after a restart. */
   protected abstract BlobStore reopen(BlobStore store, long budget) throws IOException;
 
-  static Digest digestOf(String text) {
+  protected static Digest digestOf(String text) {
     return Digest.sha256(text.getBytes(UTF_8));
   }
 
-  static ByteBuffer bytes(String text) {
+  protected static ByteBuffer bytes(String text) {
     return ByteBuffer.wrap(text.getBytes(UTF_8));
   }
 
-  static String readAll(SeekableByteChannel channel) throws IOException {
+  protected static String readAll(SeekableByteChannel channel) throws IOException {
     try (InputStream in = Channels.newInputStream(channel)) {
       return new String(in.readAllBytes(), UTF_8);
     }
   }
 
-  static StoredBlob put(BlobStore store, String text, boolean pinned) throws IOException {
+  protected static StoredBlob put(BlobStore store, String text, boolean pinned) throws IOException {
     BlobWriter w = store.writer(digestOf(text));
     w.write(bytes(text));
     return w.commit(pinned);
