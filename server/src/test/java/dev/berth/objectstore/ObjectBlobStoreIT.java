@@ -1,0 +1,201 @@
+package dev.berth.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.oci.Digest;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.BlobStoreContract;
+import dev.berth.storage.BlobWriter;
+import dev.berth.storage.DataDirectory;
+import dev.berth.storage.FileBlobStore;
+import dev.berth.storage.StoredBlob;
+import dev.berth.testing.S3Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The object-store backend against a real S3 API server (s3proxy, signed requests, checksums only
+ * when required): the blob store contract, with a restart that starts on an empty local tier, and
+ * what only this backend has: multipart uploads, the local tier's copies, a store that is down.
+ */
+class ObjectBlobStoreIT extends BlobStoreContract {
+  private static final long PART = 5L << 20;
+
+  @TempDir static Path serverDir;
+  private static S3Server server;
+
+  @TempDir Path localDir;
+  private BucketSettings settings;
+  private ExecutorService background;
+  private int reopened;
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = S3Server.start(serverDir);
+  }
+
+  @AfterAll
+  static void stopServer() throws InterruptedException {
+    server.close();
+  }
+
+  @BeforeEach
+  void newBucket() {
+    settings = server.newBucket("cache/");
+    background = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void stopBackground() {
+    background.shutdownNow();
+  }
+
+  @Override
+  protected BlobStore newStore(long budget) throws IOException {
+    return open(budget, localDir.resolve("local"));
+  }
+
+  /** The same bucket, from a process that starts on an empty local tier. */
+  @Override
+  protected BlobStore reopen(BlobStore store, long budget) throws IOException {
+    return open(budget, localDir.resolve("local-" + ++reopened));
+  }
+
+  private ObjectBlobStore open(long budget, Path local) throws IOException {
+    return new ObjectBlobStore(
+        Bucket.open(settings, PART),
+        new FileBlobStore(DataDirectory.prepare(local), 0),
+        budget,
+        background);
+  }
+
+  private List<String> objects() {
+    try (S3Client s3 = server.client()) {
+      return s3.listObjectsV2(r -> r.bucket(settings.bucket())).contents().stream()
+          .map(o -> o.key())
+          // s3proxy's filesystem backend lists its directories as folder markers.
+          .filter(key -> !key.endsWith("/"))
+          .toList();
+    }
+  }
+
+  private static byte[] random(int size) {
+    byte[] data = new byte[size];
+    new Random(size).nextBytes(data);
+    return data;
+  }
+
+  @Test
+  void aBlobOverThePartSizeIsUploadedInPartsAndAppearsOnlyWhenComplete() throws IOException {
+    byte[] data = random((int) (2 * PART + 12345));
+    Digest digest = Digest.sha256(data);
+    BlobStore store = newStore(0);
+    BlobWriter w = store.writer(digest);
+    for (int at = 0; at < data.length; at += 1 << 20) {
+      w.write(ByteBuffer.wrap(data, at, Math.min(1 << 20, data.length - at)));
+    }
+    assertThat(objects()).isEmpty();
+
+    w.commit(false);
+
+    assertThat(objects()).containsExactly("cache/" + ObjectBlobStore.blobName(digest));
+    BlobStore cold = reopen(store, 0);
+    StoredBlob found = cold.find(digest).orElseThrow();
+    assertThat(found.size()).isEqualTo(data.length);
+    try (SeekableByteChannel in = found.open()) {
+      assertThat(in).isNotInstanceOf(FileChannel.class);
+      in.position(PART - 3);
+      ByteBuffer six = ByteBuffer.allocate(6);
+      while (six.hasRemaining()) {
+        in.read(six);
+      }
+      assertThat(six.array())
+          .isEqualTo(java.util.Arrays.copyOfRange(data, (int) PART - 3, (int) PART + 3));
+      in.position(0);
+      try (InputStream all = Channels.newInputStream(in)) {
+        assertThat(Digest.sha256(all.readAllBytes())).isEqualTo(digest);
+      }
+    }
+  }
+
+  @Test
+  void aReadFromTheObjectStoreFillsTheLocalTierForTheNextRead() throws IOException {
+    BlobStore first = newStore(0);
+    put(first, "hot layer", false);
+    BlobStore restarted = reopen(first, 0);
+
+    StoredBlob remote = restarted.find(digestOf("hot layer")).orElseThrow();
+    assertThat(readAll(remote.open())).isEqualTo("hot layer");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try (SeekableByteChannel in =
+                  restarted.find(digestOf("hot layer")).orElseThrow().open()) {
+                return in instanceof FileChannel;
+              }
+            });
+    assertThat(readAll(restarted.find(digestOf("hot layer")).orElseThrow().open()))
+        .isEqualTo("hot layer");
+  }
+
+  @Test
+  void aCommitWhileTheObjectStoreIsDownFailsAndLeavesNothing() throws Exception {
+    BlobStore store = newStore(0);
+    BlobWriter w = store.writer(digestOf("pushed while down"));
+    w.write(bytes("pushed while down"));
+    server.stop();
+    try {
+      assertThatThrownBy(() -> w.commit(true))
+          .isInstanceOf(ObjectStoreException.class)
+          .hasMessageContaining("object store " + settings.bucket() + "/cache/");
+      w.abort();
+      assertThat(store.contains(digestOf("pushed while down"))).isFalse();
+    } finally {
+      server.restart();
+    }
+    assertThat(objects()).noneMatch(k -> k.startsWith("cache/blobs/"));
+    assertThat(reopen(store, 0).contains(digestOf("pushed while down"))).isFalse();
+    Path localBlobs = localDir.resolve("local").resolve("blobs");
+    if (Files.exists(localBlobs)) {
+      try (var files = Files.walk(localBlobs)) {
+        assertThat(files.filter(Files::isRegularFile)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theSweeperAbortsMultipartUploadsThatWereLeftBehind() throws IOException {
+    try (S3Client s3 = server.client()) {
+      s3.createMultipartUpload(r -> r.bucket(settings.bucket()).key("cache/blobs/sha256/ab/left"));
+      try (Bucket bucket = Bucket.open(settings)) {
+        assertThat(bucket.abortUploadsBefore(Instant.now().minus(Duration.ofHours(1)))).isZero();
+        assertThat(bucket.abortUploadsBefore(Instant.now().plus(Duration.ofMinutes(1))))
+            .isEqualTo(1);
+      }
+      assertThat(s3.listMultipartUploads(r -> r.bucket(settings.bucket())).uploads()).isEmpty();
+    }
+  }
+}
