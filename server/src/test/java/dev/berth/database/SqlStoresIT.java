@@ -1,0 +1,151 @@
+package dev.berth.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.oci.Digest;
+import dev.berth.storage.MemberStore;
+import dev.berth.storage.MemberStoreContract;
+import dev.berth.storage.TagRecord;
+import dev.berth.storage.TagStore;
+import dev.berth.storage.TagStoreContract;
+import dev.berth.testing.Postgres;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PostgreSQL stores against a real server (Debian's PostgreSQL, a cluster of the test's own):
+ * the tag and membership contracts, the schema Flyway makes, and what is served while the database
+ * is away.
+ */
+class SqlStoresIT {
+  private static Postgres postgres;
+  private static final List<Database> opened = new ArrayList<>();
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = Postgres.start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    opened.forEach(Database::close);
+    postgres.close();
+  }
+
+  static Database open(String name) throws DatabaseException {
+    Database db = Database.open(new DatabaseSettings(postgres.url(name), Postgres.USER, "", 4));
+    opened.add(db);
+    return db;
+  }
+
+  @Nested
+  class Tags extends TagStoreContract {
+    private String name;
+
+    @BeforeEach
+    void newDatabase() throws Exception {
+      name = postgres.newDatabase();
+    }
+
+    @Override
+    protected TagStore newStore() throws Exception {
+      return new SqlTagStore(open(name), Duration.ofMinutes(1));
+    }
+
+    @Override
+    protected TagStore reopen(TagStore store) throws Exception {
+      return newStore();
+    }
+  }
+
+  @Nested
+  class Members extends MemberStoreContract {
+    private String name;
+
+    @BeforeEach
+    void newDatabase() throws Exception {
+      name = postgres.newDatabase();
+    }
+
+    @Override
+    protected MemberStore newStore() throws Exception {
+      return new SqlMemberStore(open(name), Duration.ofMinutes(1));
+    }
+
+    @Override
+    protected MemberStore reopen(MemberStore store) throws Exception {
+      return newStore();
+    }
+  }
+
+  @Test
+  void theSchemaIsMigratedOnceAndOpeningAgainChangesNothing() throws Exception {
+    String name = postgres.newDatabase();
+    open(name);
+    open(name);
+    try (Connection c = DriverManager.getConnection(postgres.url(name), Postgres.USER, "");
+        ResultSet r =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT version, success FROM flyway_schema_history"
+                        + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
+      List<String> applied = new ArrayList<>();
+      while (r.next()) {
+        applied.add(r.getString(1) + ":" + r.getBoolean(2));
+      }
+      assertThat(applied).containsExactly("1:true");
+    }
+  }
+
+  @Nested
+  class WhileTheDatabaseIsAway {
+    @AfterEach
+    void startAgain() {
+      postgres.restart();
+    }
+
+    @Test
+    void recentRecordsAreServedFromMemoryAndTheRestFailNamingTheDatabase() throws Exception {
+      Database db = open(postgres.newDatabase());
+      SqlTagStore tags = new SqlTagStore(db, Duration.ofMinutes(1));
+      SqlMemberStore members = new SqlMemberStore(db, Duration.ofMinutes(1));
+      Digest digest = Digest.sha256("x".getBytes(StandardCharsets.UTF_8));
+      TagRecord record =
+          new TagRecord(digest, "application/vnd.oci.image.index.v1+json", Instant.EPOCH);
+      tags.put("docker.io", "library/alpine", "3.20", record);
+      members.put("docker.io", "library/alpine", digest, MemberStore.BLOB);
+
+      postgres.stop();
+
+      assertThat(tags.get("docker.io", "library/alpine", "3.20")).contains(record);
+      assertThat(members.get("docker.io", "library/alpine", digest)).contains(MemberStore.BLOB);
+      assertThatThrownBy(() -> tags.get("docker.io", "library/alpine", "3.21"))
+          .isInstanceOf(DatabaseException.class)
+          .hasMessageStartingWith("database: read tag 3.21 failed");
+      assertThatThrownBy(
+              () -> members.put("docker.io", "library/busybox", digest, MemberStore.BLOB))
+          .isInstanceOf(DatabaseException.class);
+
+      postgres.restart();
+      // Back by itself: the pool makes new connections.
+      members.put("docker.io", "library/busybox", digest, MemberStore.BLOB);
+      assertThat(
+              new SqlMemberStore(db, Duration.ofMinutes(1))
+                  .get("docker.io", "library/busybox", digest))
+          .contains(MemberStore.BLOB);
+    }
+  }
+}
