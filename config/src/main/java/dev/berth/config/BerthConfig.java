@@ -208,4 +208,23 @@ public record BerthConfig(
         offline,
         proxy);
   }
+
+  /** This configuration with other storage settings. */
+  public BerthConfig withStorage(StorageConfig newStorage) {
+    return new BerthConfig(
+        listen,
+        dataDir,
+        tls,
+        newStorage,
+        cache,
+        defaultUpstream,
+        localPrefixes,
+        upstreams,
+        shutdownGrace,
+        auth,
+        forwarding,
+        prefetch,
+        offline,
+        proxy);
+  }
 }

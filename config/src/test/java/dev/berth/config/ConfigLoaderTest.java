@@ -193,12 +193,73 @@ class ConfigLoaderTest {
           bad sibling platform | cache:\\n  siblingPlatforms: [arm64]                      | berth.yaml:1: cache: siblingPlatforms: not a platform: "arm64"
           negative reserve     | prefetch:\\n  reservePulls: -1                             | berth.yaml:1: prefetch: reservePulls must not be negative
           bad allowDelete      | storage:\\n  allowDelete: sometimes                        | berth.yaml:2: storage.allowDelete:
+          unknown backend      | storage:\\n  backend: s3                                    | berth.yaml:2: storage.backend: unknown backend "s3" (expected: filesystem or shared)
+          shared alone         | storage:\\n  backend: shared                                | berth.yaml:1: storage: backend shared needs objectStore and database
+          shared on filesystem | storage:\\n  database:\\n    url: jdbc:postgresql://db/berth\\n    user: berth | berth.yaml:1: storage: objectStore and database are used with backend shared, not filesystem
+          no bucket            | storage:\\n  objectStore:\\n    region: eu-west-1         | berth.yaml:2: storage.objectStore: bucket is required
+          bad prefix           | storage:\\n  objectStore:\\n    bucket: b\\n    prefix: cache | berth.yaml:2: storage.objectStore: prefix: "cache" must end with /
+          bad endpoint scheme  | storage:\\n  objectStore:\\n    bucket: b\\n    endpoint: ftp://s3.example | berth.yaml:2: storage.objectStore: endpoint: not an http:// or https:// URL
+          half the keys        | storage:\\n  objectStore:\\n    bucket: b\\n    credentials:\\n      accessKeyId: AKIA1 | berth.yaml:4: storage.objectStore.credentials: source inline needs accessKeyId and secretAccessKey
+          keys with default    | storage:\\n  objectStore:\\n    bucket: b\\n    credentials:\\n      source: default\\n      accessKeyId: AKIA1\\n      secretAccessKey: s | berth.yaml:4: storage.objectStore.credentials: accessKeyId and secretAccessKey are used with source inline, not default
+          not a jdbc url       | storage:\\n  database:\\n    url: postgres://db/berth\\n    user: berth | berth.yaml:2: storage.database: url: "postgres://db/berth" is not a PostgreSQL JDBC URL
+          pool out of range    | storage:\\n  database:\\n    url: jdbc:postgresql://db/berth\\n    user: berth\\n    poolSize: 0 | berth.yaml:2: storage.database: poolSize: 0 (expected: 1-100)
           """)
   void errorsNameTheLineAndTheKey(String what, String yaml, String expected) {
     assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
         .as(what)
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(expected);
+  }
+
+  @Test
+  void theSharedBackendNamesItsBucketAndDatabaseAndNeverShowsTheirSecrets() {
+    ConfigLoader loader =
+        new ConfigLoader(Map.of("S3_SECRET", "s3-s3cret-key", "PG_PASSWORD", "pg-s3cret")::get);
+    BerthConfig cfg =
+        loader.parse(
+            "berth.yaml",
+            new StringReader(
+                """
+                storage:
+                  backend: shared
+                  diskBudget: 500GiB
+                  localTier: 20GiB
+                  objectStore:
+                    endpoint: https://storage.googleapis.com
+                    region: auto
+                    bucket: build-cache
+                    prefix: berth/
+                    pathStyle: true
+                    credentials:
+                      accessKeyId: GOOG1EXAMPLE
+                      secretAccessKey: ${S3_SECRET}
+                  database:
+                    url: jdbc:postgresql://db.internal:5432/berth?sslmode=require&password=inurl
+                    user: berth
+                    password: ${PG_PASSWORD}
+                    poolSize: 20
+                """));
+    StorageConfig storage = cfg.storage();
+    assertThat(storage.shared()).isTrue();
+    assertThat(storage.localTier().bytes()).isEqualTo(20L << 30);
+    ObjectStoreConfig bucket = storage.objectStore();
+    assertThat(bucket).isNotNull();
+    assertThat(bucket.endpoint()).hasToString("https://storage.googleapis.com");
+    assertThat(bucket.region()).isEqualTo("auto");
+    assertThat(bucket.prefix()).isEqualTo("berth/");
+    assertThat(bucket.pathStyle()).isTrue();
+    assertThat(bucket.credentials().source())
+        .isEqualTo(ObjectStoreConfig.Credentials.Source.INLINE);
+    DatabaseConfig db = storage.database();
+    assertThat(db).isNotNull();
+    assertThat(db.poolSize()).isEqualTo(20);
+    assertThat(db.user()).isEqualTo("berth");
+    assertThat(cfg.toString()).doesNotContain("s3-s3cret-key", "pg-s3cret", "inurl");
+
+    StorageConfig defaults = BerthConfig.defaults().storage();
+    assertThat(defaults.backend()).isEqualTo(StorageConfig.Backend.FILESYSTEM);
+    assertThat(defaults.objectStore()).isNull();
+    assertThat(defaults.database()).isNull();
   }
 
   @Test
