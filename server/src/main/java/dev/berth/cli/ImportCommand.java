@@ -3,16 +3,16 @@ package dev.berth.cli;
 import dev.berth.bundle.BundleImporter;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigLoader;
+import dev.berth.server.StorageBackends;
 import dev.berth.storage.DataDirectory;
-import dev.berth.storage.FileBlobStore;
-import dev.berth.storage.FileManifestStore;
-import dev.berth.storage.FileMemberStore;
-import dev.berth.storage.FileTagStore;
 import dev.berth.storage.StoragePaths;
+import dev.berth.storage.Stores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,10 +22,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    header = "Loads an OCI image layout archive into the data directory.",
+    header = "Loads an OCI image layout archive into Berth's storage.",
     description = {
       "Loads an OCI image layout archive (as berth export writes it) into Berth's",
-      "data directory, verifying every digest; its images are then served under",
+      "storage (the data directory, or the shared backends that the configuration's",
+      "storage.backend names), verifying every digest; its images are then served under",
       "their names as if pulled from their upstreams, also with offline: true.",
       "Run it while that Berth is stopped. Exits 0 when loaded, 1 on a failure",
       "(nothing is stored), 2 on a usage error."
@@ -50,14 +51,25 @@ final class ImportCommand implements Callable<Integer> {
     BerthConfig cfg =
         config == null ? BerthConfig.defaults() : ConfigLoader.withSystemEnv().load(config);
     StoragePaths paths = DataDirectory.prepare(data != null ? data : cfg.dataDir());
-    BundleImporter importer =
-        new BundleImporter(
-            new FileBlobStore(paths, 0),
-            new FileManifestStore(paths),
-            new FileTagStore(paths),
-            new FileMemberStore(paths),
-            Clock.systemUTC());
-    BundleImporter.Imported imported = importer.load(archive, n -> {});
+    ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor();
+    BundleImporter.Imported imported;
+    try {
+      Stores stores = StorageBackends.open(cfg, paths, background);
+      try {
+        BundleImporter importer =
+            new BundleImporter(
+                stores.blobs(),
+                stores.manifests(),
+                stores.tags(),
+                stores.members(),
+                Clock.systemUTC());
+        imported = importer.load(archive, n -> {});
+      } finally {
+        stores.resources().close();
+      }
+    } finally {
+      background.shutdownNow();
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "imported "
@@ -67,7 +79,7 @@ final class ImportCommand implements Callable<Integer> {
             + " blobs, "
             + AdminApi.size(imported.bytes())
             + " into "
-            + paths.root());
+            + StorageBackends.describe(cfg, paths));
     imported.images().forEach(n -> out.println("  " + n));
     return 0;
   }

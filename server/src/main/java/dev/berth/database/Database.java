@@ -4,7 +4,14 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.Closeable;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -40,7 +47,7 @@ public final class Database implements Closeable {
     try {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw new DatabaseException("database " + settings.url() + ": " + e.getMessage(), e);
+      throw new DatabaseException("database " + shown(settings.url()) + ": " + e.getMessage(), e);
     }
     try {
       Flyway.configure()
@@ -51,9 +58,15 @@ public final class Database implements Closeable {
     } catch (RuntimeException e) {
       pool.close();
       throw new DatabaseException(
-          "database " + settings.url() + ": cannot migrate the schema: " + e.getMessage(), e);
+          "database " + shown(settings.url()) + ": cannot migrate the schema: " + e.getMessage(),
+          e);
     }
     return new Database(pool);
+  }
+
+  /** {@code url} without a password given as one of its parameters. */
+  static String shown(String url) {
+    return dev.berth.config.DatabaseConfig.shown(url);
   }
 
   /** Work on one connection. */
@@ -65,6 +78,56 @@ public final class Database implements Closeable {
   /** Runs {@code work} on a connection of the pool, in autocommit mode. */
   public <T> T run(String what, Work<T> work) throws DatabaseException {
     return onConnection(what, work);
+  }
+
+  /** Fails unless the database answers a query. */
+  public void check() throws DatabaseException {
+    query("answer", "SELECT 1", r -> r.getInt(1));
+  }
+
+  /** Reads one row of a result. */
+  @FunctionalInterface
+  public interface Row<T> {
+    T read(ResultSet row) throws SQLException;
+  }
+
+  /** Runs the statement {@code sql} with {@code params}; returns the rows it changed. */
+  public int update(String what, String sql, Object... params) throws DatabaseException {
+    return run(
+        what,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, params);
+            return s.executeUpdate();
+          }
+        });
+  }
+
+  /** Runs the query {@code sql} with {@code params}; returns its rows, each read by {@code row}. */
+  public <T> List<T> query(String what, String sql, Row<T> row, Object... params)
+      throws DatabaseException {
+    return run(
+        what,
+        c -> {
+          try (PreparedStatement s = c.prepareStatement(sql)) {
+            bind(s, params);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+              while (r.next()) {
+                rows.add(row.read(r));
+              }
+            }
+            return rows;
+          }
+        });
+  }
+
+  /** Binds {@code params} in order; an {@link Instant} as a {@code timestamptz}. */
+  public static void bind(PreparedStatement s, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      s.setObject(i + 1, p instanceof Instant t ? OffsetDateTime.ofInstant(t, ZoneOffset.UTC) : p);
+    }
   }
 
   /** Runs {@code work} in one transaction: every write in it lands, or none does. */

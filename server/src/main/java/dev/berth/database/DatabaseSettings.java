@@ -11,6 +11,12 @@ package dev.berth.database;
 public record DatabaseSettings(String url, String user, String password, int poolSize) {
   @Override
   public String toString() {
-    return "DatabaseSettings[url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+    return "DatabaseSettings[url="
+        + Database.shown(url)
+        + ", user="
+        + user
+        + ", poolSize="
+        + poolSize
+        + "]";
   }
 }

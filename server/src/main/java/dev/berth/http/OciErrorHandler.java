@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.berth.errors.BackendException;
 import dev.berth.errors.OciError;
 import dev.berth.errors.RegistryException;
 import java.util.concurrent.CompletionException;
@@ -46,10 +47,27 @@ public final class OciErrorHandler implements ServerErrorHandler {
               "the body is larger than " + ctx.maxRequestLength() + " bytes")
           .toHttpResponse();
     }
+    BackendException backend = backendCause(t);
+    if (backend != null) {
+      // A backend that is away is no bug of Berth's: the client learns which one, the log once why.
+      log.warn("{} {}: {}", ctx.method(), ctx.path(), backend.getMessage());
+      closeIfBodyUnread(ctx, OciError.UNAVAILABLE.status());
+      return render(ctx.method(), OciError.UNAVAILABLE, backend.getMessage()).toHttpResponse();
+    }
     log.warn("{} {} failed unexpectedly", ctx.method(), ctx.path(), t);
     // The log has the cause; no class name or stack detail reaches a client.
     return render(ctx.method(), OciError.UNAVAILABLE, "internal error; Berth's log has the cause")
         .toHttpResponse();
+  }
+
+  /** The backend failure among {@code t} and its causes, if any. */
+  private static @Nullable BackendException backendCause(Throwable t) {
+    for (@Nullable Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof BackendException b) {
+        return b;
+      }
+    }
+    return null;
   }
 
   @Override

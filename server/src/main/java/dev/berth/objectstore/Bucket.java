@@ -17,9 +17,9 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -54,9 +54,12 @@ public final class Bucket implements Closeable {
 
   /** As {@link #open(BucketSettings)}, writing objects over {@code partBytes} in parts. */
   static Bucket open(BucketSettings settings, long partBytes) {
+    var builder = S3Client.builder();
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
     S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(settings.endpoint())
+        builder
             .region(Region.of(settings.region()))
             .forcePathStyle(settings.pathStyle())
             .credentialsProvider(credentials(settings.credentials()))
@@ -82,8 +85,14 @@ public final class Bucket implements Closeable {
 
   private static AwsCredentialsProvider credentials(BucketSettings.Credentials credentials) {
     if (credentials instanceof BucketSettings.Credentials.Keys keys) {
-      return StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey()));
+      // Read on every request: a secret in a file is picked up when it is rotated.
+      return () -> {
+        try {
+          return AwsBasicCredentials.create(keys.accessKeyId(), keys.secretAccessKey().reveal());
+        } catch (IOException e) {
+          throw SdkClientException.create("cannot read the secret access key: " + e.getMessage());
+        }
+      };
     }
     if (credentials instanceof BucketSettings.Credentials.Environment) {
       return EnvironmentVariableCredentialsProvider.create();
@@ -98,6 +107,15 @@ public final class Bucket implements Closeable {
 
   private String key(String name) {
     return prefix + name;
+  }
+
+  /** Fails unless the bucket answers a listing of Berth's objects (one object at most). */
+  public void check() throws ObjectStoreException {
+    try {
+      s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).maxKeys(1));
+    } catch (SdkException e) {
+      throw failed("LIST", "", e);
+    }
   }
 
   /** The size of object {@code name}; empty when there is none. */
@@ -148,12 +166,17 @@ public final class Bucket implements Closeable {
    * does not grow with the object; the object appears only once all of it is in.
    */
   public void write(String name, long size, Source source) throws ObjectStoreException {
+    write(name, source, 0, size);
+  }
+
+  /** As {@link #write(String, long, Source)}, with the {@code size} bytes from {@code start} on. */
+  public void write(String name, Source source, long start, long size) throws ObjectStoreException {
     try {
       if (size <= partBytes) {
         s3.putObject(
-            r -> r.bucket(bucket).key(key(name)).contentLength(size), body(source, 0, size));
+            r -> r.bucket(bucket).key(key(name)).contentLength(size), body(source, start, size));
       } else {
-        writeParts(name, size, source);
+        writeParts(name, start, size, source);
       }
     } catch (SdkException | UncheckedIOException e) {
       throw failed("PUT", name, e);
@@ -169,7 +192,7 @@ public final class Bucket implements Closeable {
     }
   }
 
-  private void writeParts(String name, long size, Source source) {
+  private void writeParts(String name, long start, long size, Source source) {
     String uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key(name))).uploadId();
     try {
       List<CompletedPart> parts = new ArrayList<>();
@@ -184,7 +207,7 @@ public final class Bucket implements Closeable {
                             .uploadId(uploadId)
                             .partNumber(number)
                             .contentLength(length),
-                    body(source, offset, length))
+                    body(source, start + offset, length))
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       }

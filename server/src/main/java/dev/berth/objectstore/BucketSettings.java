@@ -1,12 +1,14 @@
 package dev.berth.objectstore;
 
+import dev.berth.config.Secret;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an S3-API bucket is and how to sign for it.
  *
- * @param endpoint the service's address, e.g. {@code https://s3.eu-west-1.amazonaws.com} or {@code
- *     https://storage.googleapis.com}
+ * @param endpoint the service's address (null: AWS S3 in the region), e.g. {@code
+ *     https://s3.eu-west-1.amazonaws.com} or {@code https://storage.googleapis.com}
  * @param region the region requests are signed for ({@code auto} where the service has none)
  * @param bucket the bucket's name
  * @param prefix the key prefix Berth's objects go under; empty for the bucket's root
@@ -15,7 +17,7 @@ import java.net.URI;
  * @param credentials the keys requests are signed with
  */
 public record BucketSettings(
-    URI endpoint,
+    @Nullable URI endpoint,
     String region,
     String bucket,
     String prefix,
@@ -25,12 +27,7 @@ public record BucketSettings(
   /** Where the signing keys come from. */
   public sealed interface Credentials {
     /** Keys given in the configuration. */
-    record Keys(String accessKeyId, String secretAccessKey) implements Credentials {
-      @Override
-      public String toString() {
-        return "Keys[accessKeyId=" + accessKeyId + ", secretAccessKey=<redacted>]";
-      }
-    }
+    record Keys(String accessKeyId, Secret secretAccessKey) implements Credentials {}
 
     /** {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY} from the environment. */
     record Environment() implements Credentials {}

@@ -5,10 +5,14 @@ import dev.berth.storage.BlobIndex;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DiskSpace;
+import dev.berth.storage.FileBlobStore;
 import dev.berth.storage.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +37,7 @@ public final class ObjectBlobStore implements BlobStore {
   private static final int COPY_BUFFER = 256 * 1024;
 
   private final Bucket bucket;
-  private final BlobStore local;
+  private final FileBlobStore local;
   private final long budget;
   private final Executor background;
   private final BlobIndex index = new BlobIndex();
@@ -43,7 +47,7 @@ public final class ObjectBlobStore implements BlobStore {
    * A store on {@code bucket} of {@code budget} bytes (0: no limit), with {@code local} as its tier
    * of hot blobs; {@code background} copies blobs into that tier. Reads what the bucket holds.
    */
-  public ObjectBlobStore(Bucket bucket, BlobStore local, long budget, Executor background)
+  public ObjectBlobStore(Bucket bucket, FileBlobStore local, long budget, Executor background)
       throws IOException {
     this.bucket = bucket;
     this.local = local;
@@ -129,14 +133,27 @@ public final class ObjectBlobStore implements BlobStore {
    * digest; a {@code pinned} blob's marker goes first, so that a crash between the two leaves a pin
    * without a blob, never the reverse. Then evicts least recently used blobs beyond the budget.
    */
-  void upload(Digest digest, BlobWriter writer, boolean pinned) throws IOException {
+  void upload(Digest digest, long size, Bucket.Source source, boolean pinned) throws IOException {
     if (pinned) {
       bucket.write(pinName(digest), new byte[0]);
     }
-    long size = writer.written();
-    bucket.write(blobName(digest), size, writer::reader);
+    bucket.write(blobName(digest), size, source);
     index.add(digest, size, pinned);
     evict();
+  }
+
+  /**
+   * Places {@code file}, whose content was verified to be {@code digest} and {@code size} bytes
+   * long, under its digest: uploaded to the object store, then moved into the local tier (no copy).
+   */
+  public StoredBlob adopt(Path file, Digest digest, long size, boolean pinned) throws IOException {
+    upload(digest, size, () -> FileChannel.open(file, StandardOpenOption.READ), pinned);
+    try {
+      return local.adopt(file, digest, size, false);
+    } catch (IOException e) {
+      log.warn("cannot keep {} in the local tier: {}", digest, e.toString());
+      return find(digest).orElseThrow(() -> e);
+    }
   }
 
   @Override

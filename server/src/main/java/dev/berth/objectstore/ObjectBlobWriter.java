@@ -43,7 +43,7 @@ final class ObjectBlobWriter implements BlobWriter {
 
   @Override
   public StoredBlob commit(boolean pinned) throws IOException {
-    store.upload(digest, local, pinned);
+    store.upload(digest, local.written(), local::reader, pinned);
     try {
       // Unpinned: the local tier only holds copies, which its own budget may evict.
       return local.commit(false);

@@ -37,17 +37,10 @@ import dev.berth.routing.RouteResolver;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.DataDirectory;
 import dev.berth.storage.DiskSpace;
-import dev.berth.storage.FileBlobStore;
-import dev.berth.storage.FileDeletions;
-import dev.berth.storage.FileForwardJournal;
-import dev.berth.storage.FileManifestStore;
-import dev.berth.storage.FileMemberStore;
-import dev.berth.storage.FileReferrerStore;
-import dev.berth.storage.FileTagStore;
-import dev.berth.storage.FileUploadStore;
 import dev.berth.storage.ManifestStore;
 import dev.berth.storage.ReferrerStore;
 import dev.berth.storage.StoragePaths;
+import dev.berth.storage.Stores;
 import dev.berth.storage.TagStore;
 import dev.berth.upstream.Upstreams;
 import dev.berth.watch.FileWatcher;
@@ -55,6 +48,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
@@ -71,6 +66,9 @@ public final class BerthServer implements AutoCloseable {
   /** Watches the files Berth rereads when they change (the htpasswd file). */
   private final FileWatcher watcher;
 
+  /** What the registry works on; closed after the server stops. */
+  private final Stores stores;
+
   private BerthServer(BerthConfig config) throws IOException {
     StoragePaths paths = DataDirectory.prepare(config.dataDir());
     BerthMetrics metrics = new BerthMetrics();
@@ -79,8 +77,8 @@ public final class BerthServer implements AutoCloseable {
     this.watcher = new FileWatcher(Duration.ofSeconds(5));
     ServerBuilder sb = Server.builder();
     configurePorts(sb, config);
-    DiskSpace disk = configureRegistryApi(sb, config, paths, metrics, upstreams, blocking, watcher);
-    configureAdminApi(sb, metrics, disk);
+    this.stores = configureRegistryApi(sb, config, paths, metrics, upstreams, blocking, watcher);
+    configureAdminApi(sb, metrics, stores);
     this.server = sb.build();
   }
 
@@ -118,8 +116,8 @@ public final class BerthServer implements AutoCloseable {
             });
   }
 
-  /** The registry API and what is behind it; returns the data directory's disk. */
-  private static DiskSpace configureRegistryApi(
+  /** The registry API and what is behind it; returns the stores it works on. */
+  private static Stores configureRegistryApi(
       ServerBuilder sb,
       BerthConfig config,
       StoragePaths paths,
@@ -128,15 +126,13 @@ public final class BerthServer implements AutoCloseable {
       BlockingTaskExecutor blocking,
       FileWatcher watcher)
       throws IOException {
-    FileBlobStore fileBlobs = new FileBlobStore(paths, config.storage().diskBudget().bytes());
-    BlobStore blobs = fileBlobs;
+    Stores stores = StorageBackends.open(config, paths, blocking);
+    BlobStore blobs = stores.blobs();
     metrics.storage(blobs::totalBytes, config.storage().diskBudget().bytes());
     metrics.storageWriteFailures(blobs.disk());
-    TagStore tags = new FileTagStore(paths);
-    ManifestStore manifests = new FileManifestStore(paths);
-    Uploads uploads =
-        new Uploads(
-            new FileUploadStore(paths, fileBlobs), blobs, blocking, config.storage().uploadTtl());
+    TagStore tags = stores.tags();
+    ManifestStore manifests = stores.manifests();
+    Uploads uploads = new Uploads(stores.uploads(), blobs, blocking, config.storage().uploadTtl());
     var unused =
         blocking.scheduleWithFixedDelay(
             () -> {
@@ -150,20 +146,14 @@ public final class BerthServer implements AutoCloseable {
             1,
             1,
             TimeUnit.HOURS);
-    ReferrerStore referrers = new FileReferrerStore(paths);
-    Membership membership = new Membership(new FileMemberStore(paths), upstreams, blocking);
+    ReferrerStore referrers = stores.referrers();
+    Membership membership = new Membership(stores.members(), upstreams, blocking);
     ClientAccess access = ClientAccess.of(config.auth());
     access.follow(watcher);
     ManifestPush manifestPush =
         new ManifestPush(manifests, tags, blobs, referrers, membership, Clock.systemUTC());
     DeleteRoutes deletes =
-        new DeleteRoutes(
-            new FileDeletions(paths, config.storage().allowDelete()),
-            manifests,
-            tags,
-            blobs,
-            referrers,
-            blocking);
+        new DeleteRoutes(stores.deletions(), manifests, tags, blobs, referrers, blocking);
     Forwarder forwarder =
         new Forwarder(
             upstreams, blobs, manifests, metrics, blocking, config.forwarding().parallelUploads());
@@ -174,7 +164,7 @@ public final class BerthServer implements AutoCloseable {
             manifestPush,
             manifests,
             blobs,
-            new FileForwardJournal(paths),
+            stores.journal(),
             metrics,
             blocking,
             blocking,
@@ -230,10 +220,10 @@ public final class BerthServer implements AutoCloseable {
           }
           return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, forwarding.statusJson());
         });
-    return blobs.disk();
+    return stores;
   }
 
-  private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics, DiskSpace disk) {
+  private void configureAdminApi(ServerBuilder sb, BerthMetrics metrics, Stores stores) {
     sb.service(
         "/metrics",
         (ctx, req) ->
@@ -244,21 +234,28 @@ public final class BerthServer implements AutoCloseable {
     sb.service(
         "/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok"));
     // Upstream credential problems are detail, not unreadiness: cached content is still served.
+    // A shared backend that does not answer is unreadiness: a replica that cannot reach its state
+    // should leave the load balancer.
     sb.service(
         "/readyz",
-        (ctx, req) ->
-            ready.get()
-                ? HttpResponse.of(
-                    HttpStatus.OK,
-                    MediaType.PLAIN_TEXT_UTF_8,
-                    String.join("\n", readiness(upstreams.problems(), disk)) + "\n")
-                : HttpResponse.of(
-                    HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining"));
+        (ctx, req) -> {
+          if (!ready.get()) {
+            return HttpResponse.of(
+                HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "draining");
+          }
+          List<String> down = stores.problems().get();
+          return HttpResponse.of(
+              down.isEmpty() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+              MediaType.PLAIN_TEXT_UTF_8,
+              String.join("\n", readiness(down, upstreams.problems(), stores.blobs().disk()))
+                  + "\n");
+        });
   }
 
-  private static java.util.List<String> readiness(java.util.List<String> problems, DiskSpace disk) {
-    java.util.List<String> lines = new java.util.ArrayList<>();
-    lines.add("ready");
+  private static List<String> readiness(List<String> down, List<String> problems, DiskSpace disk) {
+    List<String> lines = new ArrayList<>();
+    lines.add(down.isEmpty() ? "ready" : "not ready");
+    lines.addAll(down);
     lines.addAll(problems);
     disk.problem().ifPresent(lines::add);
     return lines;
@@ -280,5 +277,10 @@ public final class BerthServer implements AutoCloseable {
     server.stop().join();
     watcher.close();
     upstreams.close();
+    try {
+      stores.resources().close();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(BerthServer.class).warn("cannot close the stores: {}", e.toString());
+    }
   }
 }

@@ -111,7 +111,7 @@ public final class FileBlobStore implements BlobStore {
    * long, under its digest, then evicts least recently used blobs beyond the budget. A {@code
    * pinned} blob is never evicted, and pinning a blob that is already stored keeps it too.
    */
-  StoredBlob adopt(Path file, Digest digest, long size, boolean pinned) throws IOException {
+  public StoredBlob adopt(Path file, Digest digest, long size, boolean pinned) throws IOException {
     Path target = paths.blob(digest);
     if (pinned) {
       // The marker first: a crash between the two leaves a pin without a blob, never the reverse.

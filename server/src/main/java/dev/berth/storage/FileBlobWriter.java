@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A temporary file under {@code tmp/}, renamed under its digest by {@link #commit}. */
-final class FileBlobWriter implements BlobWriter {
+public final class FileBlobWriter implements BlobWriter {
   private static final Logger log = LoggerFactory.getLogger(FileBlobWriter.class);
 
   private final FileBlobStore store;
@@ -39,7 +39,7 @@ final class FileBlobWriter implements BlobWriter {
   }
 
   /** Writes every remaining byte of {@code bufs} to {@code out}; returns how many. */
-  static long writeFully(FileChannel out, ByteBuffer... bufs) throws IOException {
+  public static long writeFully(FileChannel out, ByteBuffer... bufs) throws IOException {
     long n = 0;
     for (ByteBuffer b : bufs) {
       n += b.remaining();

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -38,7 +37,7 @@ public final class FileUploadStore implements UploadStore {
 
   @Override
   public OptionalLong size(String id) throws IOException {
-    if (!isId(id) || !Files.isRegularFile(paths.upload(id))) {
+    if (!UploadStore.isSessionId(id) || !Files.isRegularFile(paths.upload(id))) {
       return OptionalLong.empty();
     }
     return OptionalLong.of(Files.size(paths.upload(id)));
@@ -81,7 +80,7 @@ public final class FileUploadStore implements UploadStore {
 
   @Override
   public void delete(String id) throws IOException {
-    if (isId(id)) {
+    if (UploadStore.isSessionId(id)) {
       Files.deleteIfExists(paths.upload(id));
     }
   }
@@ -101,17 +100,9 @@ public final class FileUploadStore implements UploadStore {
 
   /** The file of session {@code id}; a name that is not a session id has none. */
   private Path file(String id) throws NoSuchFileException {
-    if (!isId(id)) {
+    if (!UploadStore.isSessionId(id)) {
       throw new NoSuchFileException("upload " + id);
     }
     return paths.upload(id);
-  }
-
-  private static boolean isId(String id) {
-    try {
-      return UUID.fromString(id).toString().equals(id);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 }

@@ -49,4 +49,13 @@ public interface UploadStore {
     /** Drops every byte beyond {@code size}: after a failed write, the session is as it was. */
     void truncate(long size) throws IOException;
   }
+
+  /** Whether {@code id} has the form of a session id (a UUID, as {@code Uploads} makes them). */
+  static boolean isSessionId(String id) {
+    try {
+      return java.util.UUID.fromString(id).toString().equals(id);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,8 +68,10 @@ class ObjectBlobStoreIT extends BlobStoreContract {
   }
 
   @AfterEach
-  void stopBackground() {
-    background.shutdownNow();
+  void stopBackground() throws InterruptedException {
+    // Copies into the local tier still running would write into a directory being deleted.
+    background.shutdown();
+    assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
   }
 
   @Override

@@ -18,7 +18,8 @@ public final class Berth implements AutoCloseable {
   }
 
   /**
-   * Starts Berth with {@code yaml} (which need not set listen or dataDir) and data in {@code data}.
+   * Starts Berth with {@code yaml} (which need not set listen or dataDir) and data in {@code data};
+   * on the shared backends of {@code data} when the run selects them ({@link SharedBackends}).
    */
   public static Berth start(Path data, String yaml) {
     BerthConfig config =
@@ -26,6 +27,9 @@ public final class Berth implements AutoCloseable {
             .parse("test.yaml", new StringReader(yaml))
             .withListen(dev.berth.config.HostPort.of("127.0.0.1:0"))
             .withDataDir(data);
+    if (SharedBackends.selected()) {
+      config = config.withStorage(SharedBackends.forDataDir(data, config.storage()));
+    }
     try {
       return new Berth(BerthServer.start(config));
     } catch (IOException e) {

@@ -45,7 +45,10 @@ public final class BerthProcess implements AutoCloseable {
     return cmd;
   }
 
-  /** Starts {@code berth serve --config config --data data} on a free port; waits for readiness. */
+  /**
+   * Starts {@code berth serve --config config --data data} on a free port; waits for readiness. On
+   * the shared backends of {@code data} when the run selects them ({@link SharedBackends}).
+   */
   public static BerthProcess serve(List<String> jvmArgs, Path config, Path data)
       throws IOException {
     return serve(jvmArgs, config, data, java.util.Map.of());
@@ -55,6 +58,7 @@ public final class BerthProcess implements AutoCloseable {
   public static BerthProcess serve(
       List<String> jvmArgs, Path config, Path data, java.util.Map<String, String> env)
       throws IOException {
+    config = SharedBackends.onSharedBackends(config, data);
     int port = Ports.free();
     Path log = Files.createTempFile("berth", ".log");
     ProcessBuilder builder =
@@ -102,6 +106,10 @@ public final class BerthProcess implements AutoCloseable {
 
   public String address() {
     return "127.0.0.1:" + port;
+  }
+
+  public RegistryClient client() {
+    return new RegistryClient("http://" + address());
   }
 
   public Process process() {

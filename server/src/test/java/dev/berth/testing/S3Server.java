@@ -129,7 +129,7 @@ public final class S3Server implements AutoCloseable {
         name,
         prefix,
         true,
-        new BucketSettings.Credentials.Keys(ACCESS_KEY, SECRET_KEY));
+        new BucketSettings.Credentials.Keys(ACCESS_KEY, dev.berth.config.Secret.of(SECRET_KEY)));
   }
 
   /** A client of this server, for tests that look into a bucket. */
@@ -156,6 +156,11 @@ public final class S3Server implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+  }
+
+  /** Whether the server's process is running. */
+  public boolean running() {
+    return process.isAlive();
   }
 
   /** Starts the server again on the same port and objects. */
