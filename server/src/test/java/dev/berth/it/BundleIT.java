@@ -8,6 +8,7 @@ import dev.berth.testing.Cmd;
 import dev.berth.testing.Digests;
 import dev.berth.testing.Registry;
 import dev.berth.testing.Relay;
+import dev.berth.testing.SharedBackends;
 import dev.berth.testing.TestImages;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,10 @@ class BundleIT {
       }
 
       Path fresh = dir.resolve("fresh");
-      Cmd.Result imported = berth("import", bundle.toString(), "--data", fresh.toString());
+      List<String> importing = new ArrayList<>(List.of("import", bundle.toString()));
+      importing.addAll(List.of("--data", fresh.toString()));
+      importing.addAll(SharedBackends.configArgs(fresh));
+      Cmd.Result imported = berth(importing.toArray(String[]::new));
       assertThat(imported.exit()).as(imported.out() + imported.err()).isZero();
       assertThat(imported.out()).contains("imported 2 images");
 

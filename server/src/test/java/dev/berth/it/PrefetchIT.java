@@ -13,6 +13,7 @@ import dev.berth.testing.Digests;
 import dev.berth.testing.Http;
 import dev.berth.testing.Registry;
 import dev.berth.testing.Relay;
+import dev.berth.testing.SharedBackends;
 import dev.berth.testing.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,8 +106,7 @@ class PrefetchIT {
       assertThat(Http.send("HEAD", base + "/blobs/" + layer, null, Map.of()).statusCode())
           .isEqualTo(200);
       // Pinned: the disk budget never evicts what was pre-pulled.
-      String hex = layer.substring("sha256:".length());
-      assertThat(dir.resolve("data/pins/sha256/" + hex.substring(0, 2) + "/" + hex)).exists();
+      assertThat(SharedBackends.pinned(dir.resolve("data"), layer)).as("%s pinned", layer).isTrue();
     }
     for (String layer : amd64.layers()) {
       assertThat(Http.send("HEAD", base + "/blobs/" + layer, null, Map.of()).statusCode())
@@ -245,7 +245,7 @@ class PrefetchIT {
       String hex = index.images().get(1).layers().get(0).substring("sha256:".length());
       Path layer = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(layer).exists());
-      assertThat(data.resolve("pins/sha256/" + hex.substring(0, 2) + "/" + hex)).exists();
+      assertThat(SharedBackends.pinned(data, hex)).as("%s pinned", hex).isTrue();
       String amd64 = index.images().get(0).layers().get(0).substring("sha256:".length());
       assertThat(data.resolve("blobs/sha256/" + amd64.substring(0, 2) + "/" + amd64))
           .doesNotExist();
