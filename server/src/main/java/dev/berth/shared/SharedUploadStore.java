@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +43,9 @@ final class SharedUploadStore implements UploadStore {
 
   /** Sessions with an append in progress here: their local files hold more than is counted. */
   private final Set<String> appending = ConcurrentHashMap.newKeySet();
+
+  /** Per session: a reader's repair of the local file and an append's start are one at a time. */
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   SharedUploadStore(Bucket bucket, Database db, StoragePaths paths, ObjectBlobStore blobs)
       throws IOException {
@@ -85,10 +89,14 @@ final class SharedUploadStore implements UploadStore {
 
   @Override
   public Appender append(String id) throws IOException {
-    long start = local(id);
     Path file = paths.upload(id);
-    FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    appending.add(id);
+    long start;
+    FileChannel out;
+    synchronized (lock(id)) {
+      start = local(id);
+      out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      appending.add(id);
+    }
     return new Appender() {
       @Override
       public void write(ByteBuffer... bufs) throws IOException {
@@ -143,10 +151,16 @@ final class SharedUploadStore implements UploadStore {
    */
   @Override
   public SeekableByteChannel read(String id) throws IOException {
-    if (!appending.contains(id)) {
-      local(id);
+    synchronized (lock(id)) {
+      if (!appending.contains(id)) {
+        local(id);
+      }
+      return FileChannel.open(paths.upload(id), StandardOpenOption.READ);
     }
-    return FileChannel.open(paths.upload(id), StandardOpenOption.READ);
+  }
+
+  private Object lock(String id) {
+    return locks.computeIfAbsent(id, k -> new Object());
   }
 
   @Override
@@ -162,6 +176,7 @@ final class SharedUploadStore implements UploadStore {
     if (!UploadStore.isSessionId(id)) {
       return;
     }
+    locks.remove(id);
     Files.deleteIfExists(paths.upload(id));
     for (Bucket.Listed chunk : bucket.list(chunks(id))) {
       bucket.delete(chunk.name());

@@ -155,6 +155,12 @@ public final class Relay implements AutoCloseable {
     if (blobUpload) {
       uploadsMax.accumulateAndGet(uploadsActive.incrementAndGet(), Math::max);
     }
+    if ((blobUpload || req.method().name().equals("PATCH")) && uploadRate <= 0) {
+      // Relayed straight, the client's body would be read on the server's event loop while
+      // Armeria pauses and resumes reading it on the upstream's, a race that can leave the read
+      // paused for good (the client then times out); re-sent, it is read on its own loop.
+      req = BodyShaper.shape(req, 0);
+    }
     if (blobUpload || req.method().name().equals("PATCH")) {
       req =
           req.mapData(
