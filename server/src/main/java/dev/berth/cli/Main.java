@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       PrefetchCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      MigrateCommand.class,
       CredsCommand.class,
       ClientConfigCommand.class,
       ImportDaemonJsonCommand.class,

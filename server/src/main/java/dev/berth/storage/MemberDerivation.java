@@ -126,7 +126,7 @@ final class MemberDerivation {
     }
   }
 
-  private static List<Path> files(Path root) throws IOException {
+  static List<Path> files(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
       return List.of();
     }
@@ -144,11 +144,11 @@ final class MemberDerivation {
     }
   }
 
-  private static String registry(Path rel) {
+  static String registry(Path rel) {
     return rel.getName(0).toString();
   }
 
-  private static String repository(Path rel) {
+  static String repository(Path rel) {
     return rel.subpath(1, rel.getNameCount()).toString().replace('\\', '/');
   }
 
@@ -166,7 +166,7 @@ final class MemberDerivation {
   }
 
   /** A digest written as {@code <algorithm>-<hex>}, as referrer directories name it. */
-  private static Optional<Digest> dashed(String text) {
+  static Optional<Digest> dashed(String text) {
     try {
       return Optional.of(Digest.of(text.replaceFirst("-", ":")));
     } catch (IllegalArgumentException e) {

@@ -69,6 +69,11 @@ class SharedBackendIT {
   }
 
   private static String config(String forwardTo, StorageConfig backends) {
+    return onDisk(forwardTo) + "storage:\n" + SharedBackends.yaml(backends);
+  }
+
+  /** The same Berth on the filesystem backend. */
+  private static String onDisk(String forwardTo) {
     return """
         cache:
           tagTtl: 1h
@@ -81,10 +86,8 @@ class SharedBackendIT {
             push: true
             forwarding: async
             credentials: {source: none}
-        storage:
-        %s
         """
-        .formatted(hub.url(), forwardTo, SharedBackends.yaml(backends));
+        .formatted(hub.url(), forwardTo);
   }
 
   /** Every digest an image pull reads: the index, its manifests, their configs and layers. */
@@ -184,6 +187,67 @@ class SharedBackendIT {
         assertThat(forwarded.body()).isEqualTo(pushed);
       }
     }
+  }
+
+  @Test
+  void aDataDirectoryMigratedIntoTheSharedBackendsIsServedFromThemOnAnEmptyDisk() throws Exception {
+    TestImages.pushMultiArch(hub.client(), "library/moved", "1");
+    Path data = dir.resolve("migrate-from");
+    Pulled pulled;
+    byte[] pushed;
+    try (Berth berth = Berth.start(data, onDisk(target.url()))) {
+      pulled = pull(berth.client(), "library/moved", "1");
+      pushed = pushImage(berth.client(), "local/team/moved", "1", 11);
+    }
+    StorageConfig backends = SharedBackends.newBackends();
+    Path into = Files.writeString(dir.resolve("migrate-to.yaml"), config(target.url(), backends));
+    List<String> migrate = List.of("migrate", "--to", into.toString(), "--data", data.toString());
+
+    Cmd.Result first = Cmd.run(BerthProcess.command(List.of(), migrate), 120);
+    assertThat(first.exit()).as(first.out() + first.err()).isZero();
+    assertThat(first.out()).contains("migrated").contains(backends.objectStore().bucket());
+    // Run again (after an interruption, say): nothing is copied twice, nothing fails.
+    Cmd.Result again = Cmd.run(BerthProcess.command(List.of(), migrate), 120);
+    assertThat(again.exit()).as(again.out() + again.err()).isZero();
+
+    // An empty data directory and no upstream: the shared backends alone serve it all.
+    String offline = config(target.url(), backends).replace(hub.url(), "http://127.0.0.1:1");
+    try (Berth berth = Berth.start(dir.resolve("migrate-empty"), offline)) {
+      Pulled served = pull(berth.client(), "library/moved", "1");
+      assertThat(served.index()).isEqualTo(pulled.index());
+      assertThat(served.blobs()).isEqualTo(pulled.blobs());
+      assertThat(berth.client().get("/v2/local/team/moved/manifests/1", ACCEPT).body())
+          .isEqualTo(pushed);
+    }
+
+    // A blob whose bytes are not its digest stops the migration, naming it.
+    String layer = pulled.blobs().get(pulled.blobs().size() - 1);
+    String hex = layer.substring("sha256:".length());
+    Path file = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[0] ^= 1;
+    Files.write(file, bytes);
+    Path other =
+        Files.writeString(
+            dir.resolve("migrate-other.yaml"), config(target.url(), SharedBackends.newBackends()));
+    Cmd.Result bad =
+        Cmd.run(
+            BerthProcess.command(
+                List.of(), List.of("migrate", "--to", other.toString(), "--data", data.toString())),
+            120);
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains(layer).contains("holds bytes with digest");
+
+    // Into a configuration on the filesystem backend: a usage error.
+    Path nowhere = Files.writeString(dir.resolve("migrate-fs.yaml"), onDisk(target.url()));
+    Cmd.Result usage =
+        Cmd.run(
+            BerthProcess.command(
+                List.of(),
+                List.of("migrate", "--to", nowhere.toString(), "--data", data.toString())),
+            60);
+    assertThat(usage.exit()).isEqualTo(2);
+    assertThat(usage.err()).contains("storage.backend is not shared");
   }
 
   @Test
