@@ -1,7 +1,6 @@
 package dev.berth.objectstore;
 
 import dev.berth.oci.Digest;
-import dev.berth.storage.BlobIndex;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DiskSpace;
@@ -18,10 +17,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,39 +32,52 @@ import org.slf4j.LoggerFactory;
  * Blobs in an object store, the authority, with a bounded tier of hot blobs on local disk in front
  * of it: a write goes to a local file that readers follow, is uploaded under its digest when it is
  * committed and only then joins the local tier; a blob read that the local tier lacks streams from
- * the object store while a copy is made for the next read. The budget evicts the least recently
- * used blobs from the object store, never a pinned one. Thread-safe.
+ * the object store while a copy is made for the next read. What the store holds is accounted in a
+ * {@link BlobLedger} shared by every replica on the store (sizes, pins, last use), over which the
+ * budget evicts the least recently used blobs, never a pinned one; this process keeps the digests
+ * it has seen in memory. Thread-safe.
  */
 public final class ObjectBlobStore implements BlobStore {
   private static final Logger log = LoggerFactory.getLogger(ObjectBlobStore.class);
   private static final int COPY_BUFFER = 256 * 1024;
 
+  /** Uses of blobs are written to the ledger in batches, at most this often. */
+  private static final long USE_FLUSH_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final Bucket bucket;
   private final FileBlobStore local;
+  private final BlobLedger ledger;
   private final long budget;
   private final Executor background;
-  private final BlobIndex index = new BlobIndex();
+  private final Map<Digest, Long> held = new ConcurrentHashMap<>();
+  private final Set<Digest> used = ConcurrentHashMap.newKeySet();
+  private final AtomicLong lastFlush = new AtomicLong(System.nanoTime());
+  private final AtomicLong total = new AtomicLong();
   private final Set<Digest> copying = ConcurrentHashMap.newKeySet();
 
   /**
-   * A store on {@code bucket} of {@code budget} bytes (0: no limit), with {@code local} as its tier
-   * of hot blobs; {@code background} copies blobs into that tier. Reads what the bucket holds.
+   * A store on {@code bucket}, accounted in {@code ledger}, of {@code budget} bytes (0: no limit),
+   * with {@code local} as its tier of hot blobs; {@code background} copies blobs into that tier and
+   * writes uses to the ledger. Reads the ledger; fills it from the bucket when it is empty.
    */
-  public ObjectBlobStore(Bucket bucket, FileBlobStore local, long budget, Executor background)
+  public ObjectBlobStore(
+      Bucket bucket, BlobLedger ledger, FileBlobStore local, long budget, Executor background)
       throws IOException {
     this.bucket = bucket;
+    this.ledger = ledger;
     this.local = local;
     this.budget = budget;
     this.background = background;
-    scan();
+    List<BlobLedger.Entry> entries = ledger.all();
+    if (entries.isEmpty()) {
+      entries = fill(bucket, ledger);
+    }
+    entries.forEach(e -> held.put(e.digest(), e.size()));
+    total.set(ledger.total());
   }
 
   static String blobName(Digest digest) {
     return "blobs/" + layout(digest);
-  }
-
-  static String pinName(Digest digest) {
-    return "pins/" + layout(digest);
   }
 
   private static String layout(Digest digest) {
@@ -78,22 +94,32 @@ public final class ObjectBlobStore implements BlobStore {
     }
   }
 
-  private void scan() throws IOException {
+  /**
+   * Accounts what {@code bucket} holds in the empty {@code ledger}, oldest first, pinned where a
+   * release before the ledger left a pin marker under {@code pins/}; returns the entries.
+   */
+  private static List<BlobLedger.Entry> fill(Bucket bucket, BlobLedger ledger) throws IOException {
     Set<Digest> pinned = new HashSet<>();
     for (Bucket.Listed pin : bucket.list("pins/")) {
       digestOf(pin.name(), "pins/").ifPresent(pinned::add);
     }
     List<Bucket.Listed> blobs = new ArrayList<>(bucket.list("blobs/"));
-    // Oldest first: the index counts later additions as more recently used.
     blobs.sort(Comparator.comparing(Bucket.Listed::written));
+    List<BlobLedger.Entry> entries = new ArrayList<>();
     for (Bucket.Listed blob : blobs) {
       Optional<Digest> digest = digestOf(blob.name(), "blobs/");
       if (digest.isEmpty()) {
         log.warn("ignoring an object that is not a blob: {}{}", bucket.describe(), blob.name());
         continue;
       }
-      index.add(digest.get(), blob.size(), pinned.contains(digest.get()));
+      boolean pin = pinned.contains(digest.get());
+      ledger.add(digest.get(), blob.size(), pin);
+      entries.add(new BlobLedger.Entry(digest.get(), blob.size(), pin));
     }
+    if (!entries.isEmpty()) {
+      log.info("accounted {} blobs of {} in the database", entries.size(), bucket.describe());
+    }
+    return entries;
   }
 
   /** The local disk: writes pass through it before they reach the object store. */
@@ -104,23 +130,86 @@ public final class ObjectBlobStore implements BlobStore {
 
   @Override
   public Optional<StoredBlob> find(Digest digest) {
-    Optional<BlobIndex.Entry> held = index.get(digest);
-    if (held.isEmpty()) {
-      return Optional.empty();
+    Long size = held.get(digest);
+    if (size == null) {
+      size = accounted(digest);
+      if (size == null) {
+        return Optional.empty();
+      }
     }
-    index.touch(digest);
+    markUsed(digest);
     Optional<StoredBlob> hot = local.find(digest);
     if (hot.isPresent()) {
       return hot;
     }
-    long size = held.get().size();
+    String name = blobName(digest);
+    try {
+      if (bucket.size(name).isEmpty()) {
+        // Deleted behind the ledger's back (by hand, or by a lifecycle rule): a miss, not an error.
+        log.warn("{}{} is accounted but missing: forgetting it", bucket.describe(), name);
+        forget(digest);
+        return Optional.empty();
+      }
+    } catch (ObjectStoreException e) {
+      // Unreachable: the read fails as unavailable, which is what the client should hear.
+      log.debug("cannot look for {}: {}", name, e.getMessage());
+    }
     copyToLocal(digest, size);
-    return Optional.of(new ObjectBlob(bucket, blobName(digest), size));
+    return Optional.of(new ObjectBlob(bucket, name, size));
+  }
+
+  /** The size of {@code digest} when another writer on the ledger stored it; null otherwise. */
+  private @Nullable Long accounted(Digest digest) {
+    try {
+      Optional<BlobLedger.Entry> entry = ledger.get(digest);
+      entry.ifPresent(e -> held.put(digest, e.size()));
+      return entry.map(BlobLedger.Entry::size).orElse(null);
+    } catch (IOException e) {
+      log.debug("cannot look up {}: {}", digest, e.getMessage());
+      return null;
+    }
+  }
+
+  private void forget(Digest digest) {
+    held.remove(digest);
+    try {
+      ledger.remove(digest);
+      total.set(ledger.total());
+    } catch (IOException e) {
+      log.warn("cannot forget {}: {}", digest, e.getMessage());
+    }
+  }
+
+  /**
+   * Notes that {@code digest} was used, for the next batch of uses written to the ledger; starts
+   * that write in the background when the last is old enough.
+   */
+  private void markUsed(Digest digest) {
+    used.add(digest);
+    long now = System.nanoTime();
+    long last = lastFlush.get();
+    if (now - last > USE_FLUSH_NANOS && lastFlush.compareAndSet(last, now)) {
+      try {
+        background.execute(this::flushUses);
+      } catch (RuntimeException e) {
+        log.debug("uses not written now: {}", e.toString());
+      }
+    }
+  }
+
+  private void flushUses() {
+    List<Digest> batch = new ArrayList<>(used);
+    used.removeAll(batch);
+    try {
+      ledger.used(batch);
+    } catch (IOException e) {
+      log.debug("cannot record the use of {} blobs: {}", batch.size(), e.getMessage());
+    }
   }
 
   @Override
   public boolean contains(Digest digest) {
-    return index.contains(digest);
+    return held.containsKey(digest) || accounted(digest) != null;
   }
 
   @Override
@@ -130,15 +219,13 @@ public final class ObjectBlobStore implements BlobStore {
 
   /**
    * Uploads what {@code writer} holds, which its caller verified to be {@code digest}, under the
-   * digest; a {@code pinned} blob's marker goes first, so that a crash between the two leaves a pin
-   * without a blob, never the reverse. Then evicts least recently used blobs beyond the budget.
+   * digest, then accounts it in the ledger (a crash between the two leaves an object the sweeper
+   * accounts). Then evicts least recently used blobs beyond the budget.
    */
   void upload(Digest digest, long size, Bucket.Source source, boolean pinned) throws IOException {
-    if (pinned) {
-      bucket.write(pinName(digest), new byte[0]);
-    }
     bucket.write(blobName(digest), size, source);
-    index.add(digest, size, pinned);
+    ledger.add(digest, size, pinned);
+    held.put(digest, size);
     evict();
   }
 
@@ -158,20 +245,57 @@ public final class ObjectBlobStore implements BlobStore {
 
   @Override
   public boolean pin(Digest digest) throws IOException {
-    if (!index.contains(digest)) {
-      return false;
-    }
-    bucket.write(pinName(digest), new byte[0]);
-    return index.pin(digest);
+    return ledger.pin(digest);
   }
 
+  /** The bytes the ledger accounts, as of this store's last write or eviction. */
   @Override
   public long totalBytes() {
-    return index.total();
+    return total.get();
   }
 
+  /**
+   * Evicts the least recently used blobs beyond the budget, the uses of this process written first
+   * so that they count; a failure leaves the blobs for the next write's eviction.
+   */
   private void evict() {
-    index.evict(budget, d -> bucket.delete(blobName(d)));
+    try {
+      if (budget > 0) {
+        flushUses();
+        for (BlobLedger.Entry gone : ledger.evictBeyond(budget)) {
+          held.remove(gone.digest());
+          try {
+            bucket.delete(blobName(gone.digest()));
+            log.debug("evicted {} ({} bytes) over the budget", gone.digest(), gone.size());
+          } catch (IOException e) {
+            log.warn("cannot delete evicted {}: {}", gone.digest(), e.getMessage());
+          }
+        }
+      }
+      total.set(ledger.total());
+    } catch (IOException e) {
+      log.warn("cannot evict beyond the budget: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Accounts objects under {@code blobs/} older than {@code cutoff} that the ledger lacks (their
+   * writer died between upload and account, or a release before the ledger wrote them); returns how
+   * many.
+   */
+  public int accountStrays(java.time.Instant cutoff) throws IOException {
+    int strays = 0;
+    for (Bucket.Listed blob : bucket.list("blobs/")) {
+      Optional<Digest> digest = digestOf(blob.name(), "blobs/");
+      if (digest.isPresent()
+          && blob.written().isBefore(cutoff)
+          && ledger.get(digest.get()).isEmpty()) {
+        ledger.add(digest.get(), blob.size(), false);
+        held.put(digest.get(), blob.size());
+        strays++;
+      }
+    }
+    return strays;
   }
 
   /**

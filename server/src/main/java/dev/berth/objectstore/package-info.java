@@ -6,8 +6,11 @@
  * blobs/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;   layers and configs; an object exists under a digest only
  *                                 when its content has that digest (written after verification,
  *                                 whole or not at all)
- * pins/sha256/&lt;2 hex&gt;/&lt;64 hex&gt;    empty markers: pushed blobs the budget never evicts
  * </pre>
+ *
+ * <p>Which blobs the bucket holds, their sizes, pins and last use are accounted in a {@link
+ * dev.berth.objectstore.BlobLedger} (the database's {@code blobs} table), over which the budget is
+ * enforced.
  */
 @NullMarked
 package dev.berth.objectstore;

@@ -6,6 +6,7 @@ import dev.berth.config.ObjectStoreConfig;
 import dev.berth.config.StorageConfig;
 import dev.berth.database.Database;
 import dev.berth.database.DatabaseSettings;
+import dev.berth.database.SqlBlobLedger;
 import dev.berth.database.SqlDeletions;
 import dev.berth.database.SqlForwardJournal;
 import dev.berth.database.SqlMemberStore;
@@ -66,7 +67,8 @@ public final class SharedBackend {
     try {
       FileBlobStore localBlobs = new FileBlobStore(paths, storage.localTier().bytes());
       ObjectBlobStore blobs =
-          new ObjectBlobStore(bucket, localBlobs, storage.diskBudget().bytes(), background);
+          new ObjectBlobStore(
+              bucket, new SqlBlobLedger(db), localBlobs, storage.diskBudget().bytes(), background);
       Duration memory = cache.tagTtl();
       // The database first: without it nothing can be looked up, without the bucket only misses.
       Map<String, BackendHealth.Check> checks = new LinkedHashMap<>();
@@ -75,7 +77,8 @@ public final class SharedBackend {
       BackendHealth health = new BackendHealth(checks);
       var checking = background.scheduleWithFixedDelay(health::checkAll, 0, 5, TimeUnit.SECONDS);
       var sweeps =
-          background.scheduleWithFixedDelay(() -> sweep(bucket, db), 1, 60, TimeUnit.MINUTES);
+          background.scheduleWithFixedDelay(
+              () -> sweep(bucket, db, blobs), 1, 60, TimeUnit.MINUTES);
       return new Stores(
           blobs,
           new SharedUploadStore(bucket, db, paths, blobs),
@@ -132,13 +135,15 @@ public final class SharedBackend {
   }
 
   /**
-   * Aborts multipart uploads of writes that died, and deletes chunks of upload sessions that no
-   * longer exist (ended or expired while their chunks could not be deleted).
+   * Aborts multipart uploads of writes that died, deletes chunks of upload sessions that no longer
+   * exist (ended or expired while their chunks could not be deleted), and accounts blobs whose
+   * writer died between their upload and their account.
    */
-  static void sweep(Bucket bucket, Database db) {
+  static void sweep(Bucket bucket, Database db, ObjectBlobStore blobs) {
     try {
       int aborted = bucket.abortUploadsBefore(Instant.now().minus(ABANDONED_AFTER));
       Instant cutoff = Instant.now().minus(ORPHAN_AFTER);
+      int strays = blobs.accountStrays(cutoff);
       Set<String> sessions =
           new HashSet<>(
               db.query("read upload sessions", "SELECT id FROM uploads", r -> r.getString(1)));
@@ -150,11 +155,13 @@ public final class SharedBackend {
           orphans++;
         }
       }
-      if (aborted + orphans > 0) {
+      if (aborted + orphans + strays > 0) {
         log.info(
-            "swept the object store: {} abandoned multipart uploads, {} orphan chunks",
+            "swept the object store: {} abandoned multipart uploads, {} orphan chunks, {} blobs"
+                + " accounted",
             aborted,
-            orphans);
+            orphans,
+            strays);
       }
     } catch (IOException | RuntimeException e) {
       log.warn("cannot sweep the object store: {}", e.getMessage());

@@ -245,7 +245,11 @@ class PrefetchIT {
       String hex = index.images().get(1).layers().get(0).substring("sha256:".length());
       Path layer = data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(layer).exists());
-      assertThat(SharedBackends.pinned(data, hex)).as("%s pinned", hex).isTrue();
+      // Pinned once fetched, after the layer is in place.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> assertThat(SharedBackends.pinned(data, hex)).as("%s pinned", hex).isTrue());
       String amd64 = index.images().get(0).layers().get(0).substring("sha256:".length());
       assertThat(data.resolve("blobs/sha256/" + amd64.substring(0, 2) + "/" + amd64))
           .doesNotExist();

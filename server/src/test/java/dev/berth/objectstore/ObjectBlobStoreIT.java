@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.berth.database.Database;
+import dev.berth.database.DatabaseSettings;
+import dev.berth.database.SqlBlobLedger;
 import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobStoreContract;
@@ -11,7 +14,9 @@ import dev.berth.storage.BlobWriter;
 import dev.berth.storage.DataDirectory;
 import dev.berth.storage.FileBlobStore;
 import dev.berth.storage.StoredBlob;
+import dev.berth.testing.Postgres;
 import dev.berth.testing.S3Server;
+import dev.berth.testing.SharedBackends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -48,6 +53,7 @@ class ObjectBlobStoreIT extends BlobStoreContract {
 
   @TempDir Path localDir;
   private BucketSettings settings;
+  private Database db;
   private ExecutorService background;
   private int reopened;
 
@@ -62,13 +68,16 @@ class ObjectBlobStoreIT extends BlobStoreContract {
   }
 
   @BeforeEach
-  void newBucket() {
+  void newBucket() throws Exception {
     settings = server.newBucket("cache/");
+    Postgres pg = SharedBackends.postgres();
+    db = Database.open(new DatabaseSettings(pg.url(pg.newDatabase()), Postgres.USER, "", 4));
     background = Executors.newCachedThreadPool();
   }
 
   @AfterEach
   void stopBackground() throws InterruptedException {
+    db.close();
     // Copies into the local tier still running would write into a directory being deleted.
     background.shutdown();
     assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -88,6 +97,7 @@ class ObjectBlobStoreIT extends BlobStoreContract {
   private ObjectBlobStore open(long budget, Path local) throws IOException {
     return new ObjectBlobStore(
         Bucket.open(settings, PART),
+        new SqlBlobLedger(db),
         new FileBlobStore(DataDirectory.prepare(local), 0),
         budget,
         background);
@@ -187,6 +197,82 @@ class ObjectBlobStoreIT extends BlobStoreContract {
         assertThat(files.filter(Files::isRegularFile)).isEmpty();
       }
     }
+  }
+
+  /** Writes {@code text} into the bucket under {@code name}, as another program would. */
+  private void putObject(String name, String text) throws IOException {
+    try (Bucket bucket = Bucket.open(settings)) {
+      bucket.write(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void aBlobDeletedFromTheBucketBehindBerthsBackIsAMissAndLeavesTheAccount() throws IOException {
+    BlobStore first = newStore(0);
+    put(first, "deleted by a lifecycle rule", false);
+    try (S3Client s3 = server.client()) {
+      s3.deleteObject(
+          r ->
+              r.bucket(settings.bucket())
+                  .key(
+                      "cache/"
+                          + ObjectBlobStore.blobName(digestOf("deleted by a lifecycle rule"))));
+    }
+    BlobStore restarted = reopen(first, 0);
+
+    assertThat(restarted.find(digestOf("deleted by a lifecycle rule"))).isEmpty();
+    assertThat(new SqlBlobLedger(db).get(digestOf("deleted by a lifecycle rule"))).isEmpty();
+    assertThat(restarted.totalBytes()).isZero();
+  }
+
+  @Test
+  void pinMarkersOfAnEarlierReleaseAreAccountedAtTheFirstStartAndKeepTheirBlobs()
+      throws IOException {
+    for (String text : List.of("pushed!", "cached!")) {
+      putObject(ObjectBlobStore.blobName(digestOf(text)), text);
+    }
+    String hex = digestOf("pushed!").hex();
+    putObject("pins/sha256/" + hex.substring(0, 2) + "/" + hex, "");
+
+    BlobStore store = newStore(14);
+    assertThat(store.totalBytes()).isEqualTo(14);
+    assertThat(new SqlBlobLedger(db).get(digestOf("pushed!")).orElseThrow().pinned()).isTrue();
+    put(store, "newest!", false);
+
+    assertThat(store.contains(digestOf("pushed!"))).isTrue();
+    assertThat(store.contains(digestOf("cached!"))).isFalse();
+    assertThat(store.contains(digestOf("newest!"))).isTrue();
+    assertThat(objects()).doesNotContain("cache/" + ObjectBlobStore.blobName(digestOf("cached!")));
+  }
+
+  @Test
+  void twoProcessesOnOneBucketShareTheAccountAndTheBudget() throws IOException {
+    BlobStore one = newStore(12);
+    BlobStore two = reopen(one, 12);
+    put(one, "by one", false);
+
+    assertThat(readAll(two.find(digestOf("by one")).orElseThrow().open())).isEqualTo("by one");
+    put(two, "by two", false);
+    put(two, "later!", false);
+
+    // Read by two after one stored it, "by one" was used later than "by two": the budget keeps it.
+    assertThat(one.contains(digestOf("by two"))).isFalse();
+    assertThat(two.contains(digestOf("by two"))).isFalse();
+    assertThat(one.contains(digestOf("by one"))).isTrue();
+    assertThat(two.totalBytes()).isEqualTo(12);
+  }
+
+  @Test
+  void theSweeperAccountsABlobWhoseWriterDiedBeforeItsRow() throws IOException {
+    ObjectBlobStore store = open(0, localDir.resolve("local"));
+    putObject(ObjectBlobStore.blobName(digestOf("orphaned")), "orphaned");
+
+    assertThat(store.accountStrays(Instant.now().minus(Duration.ofHours(1)))).isZero();
+    assertThat(store.accountStrays(Instant.now().plus(Duration.ofMinutes(1)))).isEqualTo(1);
+    assertThat(store.contains(digestOf("orphaned"))).isTrue();
+    assertThat(readAll(store.find(digestOf("orphaned")).orElseThrow().open()))
+        .isEqualTo("orphaned");
+    assertThat(store.accountStrays(Instant.now().plus(Duration.ofMinutes(1)))).isZero();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.config.StorageConfig;
 import dev.berth.database.Database;
+import dev.berth.database.SqlBlobLedger;
 import dev.berth.objectstore.Bucket;
 import dev.berth.objectstore.ObjectBlobStore;
 import dev.berth.oci.Digest;
@@ -57,7 +58,12 @@ class SharedStoresIT {
   private Process process(String name) throws Exception {
     StoragePaths paths = DataDirectory.prepare(dir.resolve(name));
     ObjectBlobStore blobs =
-        new ObjectBlobStore(bucket, new FileBlobStore(paths, 0), 0, ForkJoinPool.commonPool());
+        new ObjectBlobStore(
+            bucket,
+            new SqlBlobLedger(db),
+            new FileBlobStore(paths, 0),
+            0,
+            ForkJoinPool.commonPool());
     return new Process(paths, blobs, new SharedUploadStore(bucket, db, paths, blobs));
   }
 

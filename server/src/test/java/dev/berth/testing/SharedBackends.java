@@ -160,23 +160,25 @@ public final class SharedBackends {
   }
 
   /**
-   * Whether the Berth on {@code dataDir} keeps {@code digest} pinned (never evicted): a marker in
-   * the data directory, or in its bucket when the run selects the shared backends.
+   * Whether the Berth on {@code dataDir} keeps {@code digest} (with or without its algorithm)
+   * pinned (never evicted): a marker in the data directory, or a pinned row in its database when
+   * the run selects the shared backends.
    */
   public static boolean pinned(Path dataDir, String digest) {
-    String hex = digest.substring(digest.indexOf(':') + 1);
-    String name = "pins/sha256/" + hex.substring(0, 2) + "/" + hex;
     if (!selected()) {
-      return Files.exists(dataDir.resolve(name));
+      String hex = digest.substring(digest.indexOf(':') + 1);
+      return Files.exists(dataDir.resolve("pins/sha256/" + hex.substring(0, 2) + "/" + hex));
     }
-    ObjectStoreConfig bucket = java.util.Objects.requireNonNull(backendsOf(dataDir).objectStore());
-    try (var s3 = s3().client()) {
-      return !s3.listObjectsV2(
-              r ->
-                  r.bucket(bucket.bucket())
-                      .prefix(java.util.Objects.toString(bucket.prefix(), "") + name))
-          .contents()
-          .isEmpty();
+    DatabaseConfig db = java.util.Objects.requireNonNull(backendsOf(dataDir).database());
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.url(), Postgres.USER, "");
+        java.sql.PreparedStatement s =
+            c.prepareStatement("SELECT pinned FROM blobs WHERE digest = ?")) {
+      s.setString(1, digest.contains(":") ? digest : "sha256:" + digest);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the blobs of " + db.url(), e);
     }
   }
 
