@@ -106,7 +106,12 @@ public final class BlobFetcher {
     if (running == null && !store.disk().hasRoomFor(0)) {
       return passThrough(target, digest);
     }
-    BlobFill fill = fills.computeIfAbsent(digest, d -> newFill(target, d));
+    // A fill that ended since the looks above has stored the blob: no second download.
+    BlobFill fill =
+        fills.computeIfAbsent(digest, d -> store.contains(d) ? null : newFill(target, d));
+    if (fill == null) {
+      return get(target, digest, confirmed);
+    }
     if (fill.claimStart()) {
       // Outside computeIfAbsent: a fill that fails at once removes itself from the map.
       var unused =
@@ -170,11 +175,13 @@ public final class BlobFetcher {
 
   /** The blob stored, or downloaded whole and verified with only its commit still under way. */
   private Optional<Found> held(Digest digest) {
+    // The fill first: it leaves the map only once its blob is stored, so a fill that ends between
+    // the two looks is found in the store.
+    BlobFill verified = fills.get(digest);
     Optional<Found> stored = stored(digest);
     if (stored.isPresent()) {
       return stored;
     }
-    BlobFill verified = fills.get(digest);
     return verified != null && verified.isComplete()
         ? Optional.of(new Found(verified, true))
         : Optional.empty();
