@@ -24,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,55 +127,44 @@ public final class ObjectBlobStore implements BlobStore {
     return local.disk();
   }
 
+  /**
+   * The blob {@code digest}: the local tier's copy, or the object (a copy for the local tier made
+   * in the background). Answered from memory and the local disk, never a request to a backend, so
+   * it may run on an event loop. An object deleted behind Berth's back fails its read, and is
+   * forgotten then: the next request is a miss.
+   */
   @Override
   public Optional<StoredBlob> find(Digest digest) {
     Long size = held.get(digest);
     if (size == null) {
-      size = accounted(digest);
-      if (size == null) {
-        return Optional.empty();
-      }
+      return Optional.empty();
     }
     markUsed(digest);
     Optional<StoredBlob> hot = local.find(digest);
     if (hot.isPresent()) {
       return hot;
     }
-    String name = blobName(digest);
-    try {
-      if (bucket.size(name).isEmpty()) {
-        // Deleted behind the ledger's back (by hand, or by a lifecycle rule): a miss, not an error.
-        log.warn("{}{} is accounted but missing: forgetting it", bucket.describe(), name);
-        forget(digest);
-        return Optional.empty();
-      }
-    } catch (ObjectStoreException e) {
-      // Unreachable: the read fails as unavailable, which is what the client should hear.
-      log.debug("cannot look for {}: {}", name, e.getMessage());
-    }
     copyToLocal(digest, size);
-    return Optional.of(new ObjectBlob(bucket, name, size));
+    return Optional.of(new ObjectBlob(bucket, blobName(digest), size, () -> missing(digest)));
   }
 
-  /** The size of {@code digest} when another writer on the ledger stored it; null otherwise. */
-  private @Nullable Long accounted(Digest digest) {
-    try {
-      Optional<BlobLedger.Entry> entry = ledger.get(digest);
-      entry.ifPresent(e -> held.put(digest, e.size()));
-      return entry.map(BlobLedger.Entry::size).orElse(null);
-    } catch (IOException e) {
-      log.debug("cannot look up {}: {}", digest, e.getMessage());
-      return null;
-    }
-  }
-
-  private void forget(Digest digest) {
+  /** The object of {@code digest} was not there when read: it is no longer held. */
+  private void missing(Digest digest) {
+    log.warn(
+        "{}{} was deleted behind Berth's back: forgetting it", bucket.describe(), blobName(digest));
     held.remove(digest);
     try {
-      ledger.remove(digest);
-      total.set(ledger.total());
-    } catch (IOException e) {
-      log.warn("cannot forget {}: {}", digest, e.getMessage());
+      background.execute(
+          () -> {
+            try {
+              ledger.remove(digest);
+              total.set(ledger.total());
+            } catch (IOException e) {
+              log.warn("cannot forget {}: {}", digest, e.getMessage());
+            }
+          });
+    } catch (RuntimeException e) {
+      log.debug("{} stays in the ledger for now: {}", digest, e.toString());
     }
   }
 
@@ -209,7 +197,7 @@ public final class ObjectBlobStore implements BlobStore {
 
   @Override
   public boolean contains(Digest digest) {
-    return held.containsKey(digest) || accounted(digest) != null;
+    return held.containsKey(digest);
   }
 
   @Override

@@ -17,15 +17,17 @@ final class ObjectChannel implements SeekableByteChannel {
   private final Bucket bucket;
   private final String name;
   private final long size;
+  private final Runnable missing;
   private long position;
   private @Nullable InputStream in;
   private long inAt = -1;
   private boolean open = true;
 
-  ObjectChannel(Bucket bucket, String name, long size) {
+  ObjectChannel(Bucket bucket, String name, long size, Runnable missing) {
     this.bucket = bucket;
     this.name = name;
     this.size = size;
+    this.missing = missing;
   }
 
   @Override
@@ -40,7 +42,12 @@ final class ObjectChannel implements SeekableByteChannel {
     InputStream stream = in;
     if (stream == null || inAt != position) {
       closeStream();
-      stream = bucket.read(name, position);
+      try {
+        stream = bucket.read(name, position);
+      } catch (java.nio.file.NoSuchFileException e) {
+        missing.run();
+        throw e;
+      }
       in = stream;
       inAt = position;
     }

@@ -134,6 +134,16 @@ class SharedBackendIT {
     return manifest;
   }
 
+  /** The names of the objects in the bucket of {@code backends}. */
+  private static List<String> objects(StorageConfig backends) {
+    String bucket = java.util.Objects.requireNonNull(backends.objectStore()).bucket();
+    try (var s3 = SharedBackends.s3().client()) {
+      return s3.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().stream()
+          .map(o -> o.key())
+          .toList();
+    }
+  }
+
   private static HttpResponse<String> readyz(String address) throws Exception {
     return Http.send("GET", "http://" + address + "/readyz", null, Map.of());
   }
@@ -254,9 +264,9 @@ class SharedBackendIT {
   void withTheObjectStoreStoppedItServesItsLocalTierAndRefusesMissesNamingTheObjectStore()
       throws Exception {
     TestImages.pushMultiArch(hub.client(), "library/held", "1");
-    TestImages.pushMultiArch(hub.client(), "library/missed", "1");
-    try (Berth berth =
-        Berth.start(dir.resolve("s3-down"), config(target.url(), SharedBackends.newBackends()))) {
+    TestImages.Index missedImage = TestImages.pushMultiArch(hub.client(), "library/missed", "1");
+    StorageConfig backends = SharedBackends.newBackends();
+    try (Berth berth = Berth.start(dir.resolve("s3-down"), config(target.url(), backends))) {
       RegistryClient client = berth.client();
       Pulled held = pull(client, "library/held", "1");
       Awaitility.await()
@@ -270,6 +280,11 @@ class SharedBackendIT {
       assertThat(new String(missed.body(), StandardCharsets.UTF_8))
           .contains("UNAVAILABLE")
           .contains("object store");
+      // A blob miss streams from the upstream, verified as it arrives; it cannot be stored.
+      String layer = missedImage.images().get(0).layers().get(0);
+      HttpResponse<byte[]> streamed = client.get("/v2/library/missed/blobs/" + layer);
+      assertThat(streamed.statusCode()).isEqualTo(200);
+      assertThat(Digests.sha256(streamed.body())).isEqualTo(layer);
       byte[] blob = "pushed while the object store is away".getBytes(StandardCharsets.UTF_8);
       String blobDigest = Digests.sha256(blob);
       HttpResponse<String> push =
@@ -293,7 +308,9 @@ class SharedBackendIT {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> readyz(berth.address()).statusCode() == 200);
+      assertThat(objects(backends)).noneMatch(name -> name.endsWith(layer.substring(7)));
       pull(client, "library/missed", "1");
+      assertThat(objects(backends)).anyMatch(name -> name.endsWith(layer.substring(7)));
       assertThat(held.blobs()).isNotEmpty();
       // The refused push left nothing under its digest.
       assertThat(
