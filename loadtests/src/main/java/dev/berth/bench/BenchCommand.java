@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Starts Distribution (upstream and pull-through proxy), nginx and Berth on",
-      "127.0.0.1, runs each scenario on each system in alternation and writes",
-      "results.md and results.json to --out.",
+      "127.0.0.1 (Berth a second time on PostgreSQL and s3proxy unless --no-shared),",
+      "runs each scenario on each system in alternation and writes results.md and",
+      "results.json to --out.",
       "",
       "Exit codes: 0 every answer was right (targets are reported, not enforced",
       "unless --require-targets), 1 a check failed or a system misbehaved, 2 usage",
@@ -81,6 +82,24 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Only scenarios whose title starts with one of these (e.g. warm,manifest).")
   List<String> only = new ArrayList<>();
 
+  @Option(
+      names = "--shared",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Measure Berth on the shared backends too (PostgreSQL from Debian's postgresql,",
+        "s3proxy from --s3proxy) in the warm, cold and push scenarios (default: on)."
+      })
+  boolean shared;
+
+  @Option(
+      names = "--s3proxy",
+      paramLabel = "JAR",
+      defaultValue = "loadtests/target/s3proxy/s3proxy.jar",
+      description = "s3proxy's jar with dependencies (default: ${DEFAULT-VALUE}).")
+  Path s3proxy;
+
   @Option(names = "--require-targets", description = "Exit 3 when a target is missed.")
   boolean requireTargets;
 
@@ -99,7 +118,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path dir = temporary ? Files.createTempDirectory("berth-bench") : Files.createDirectories(work);
     Results results = new Results();
     Map<String, String> machine = Machine.describe();
-    try (Lab lab = Lab.start(plan, dir, launcher(launcher), base, progress);
+    Optional<Path> objectStore = shared ? Optional.of(s3proxy.toAbsolutePath()) : Optional.empty();
+    try (Lab lab = Lab.start(plan, dir, launcher(launcher), base, objectStore, progress);
         HeadLoad heads = new HeadLoad()) {
       Thread stopper = new Thread(lab::close, "bench-stop");
       Runtime.getRuntime().addShutdownHook(stopper);
@@ -136,6 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Scenario> all = new ArrayList<>();
     all.add(new WarmBlob(lab, 1));
     all.add(new WarmBlob(lab, lab.plan.warmClients()));
+    all.add(WarmBlob.fromObjectStore(lab, 1));
     all.add(new ColdBlob(lab, lab.data.cold, 1));
     all.add(new ColdBlob(lab, lab.data.cold, lab.plan.fanInClients()));
     all.add(new ColdBlob(lab, lab.data.many, lab.plan.manyClients()));

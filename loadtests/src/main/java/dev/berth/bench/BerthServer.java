@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Berth started by its launcher, as {@code berth serve} runs it, with the data set's upstream as
@@ -19,21 +20,35 @@ final class BerthServer extends Server implements Cache {
   private final Launcher launcher;
   private final Path dir;
   private final Path data;
+  private final Optional<SharedBackends> backends;
   private int restarts;
 
-  private BerthServer(Server server, Launcher launcher, Path dir) {
+  private BerthServer(
+      Server server, Launcher launcher, Path dir, Optional<SharedBackends> backends) {
     super(server.proc(), server.port());
     this.launcher = launcher;
     this.dir = dir;
     this.data = dir.resolve("data");
+    this.backends = backends;
   }
 
-  /** Starts Berth under {@code dir} in front of {@code upstream}, waiting for {@code /readyz}. */
-  static BerthServer start(String name, Launcher launcher, Path dir, String upstream) {
+  /**
+   * Starts Berth under {@code dir} in front of {@code upstream}, waiting for {@code /readyz}: on
+   * {@code backends} when given (its data directory is then the local tier), else on its data
+   * directory alone.
+   */
+  static BerthServer start(
+      String name,
+      Launcher launcher,
+      Path dir,
+      String upstream,
+      Optional<SharedBackends> backends) {
     int port = Ports.free();
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("berth.yaml"), config(upstream));
+      Files.writeString(
+          dir.resolve("berth.yaml"),
+          config(upstream) + backends.map(SharedBackends::storageYaml).orElse(""));
       Server s =
           Server.start(
               name,
@@ -42,7 +57,7 @@ final class BerthServer extends Server implements Cache {
               dir.resolve("log"),
               port,
               READY);
-      return new BerthServer(s, launcher, dir);
+      return new BerthServer(s, launcher, dir, backends);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -113,9 +128,36 @@ final class BerthServer extends Server implements Cache {
     return "berth/";
   }
 
+  /** The local copy; on the shared backends, the object too. */
   @Override
-  public Path blobFile(String digest) {
+  public List<Path> blobFiles(String digest) {
+    return backends
+        .map(b -> List.of(localCopy(digest), b.object(blobName(digest))))
+        .orElseGet(() -> List.of(localCopy(digest)));
+  }
+
+  /**
+   * Makes blob {@code digest} cold for this Berth's next process: its files deleted and, on the
+   * shared backends, its row in the database too (a running process still holds it in memory).
+   */
+  void forget(String digest) {
+    try {
+      for (Path file : blobFiles(digest)) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    backends.ifPresent(b -> b.forget(digest));
+  }
+
+  /** The blob in the data directory: on the shared backends, the local tier's copy. */
+  Path localCopy(String digest) {
+    return data.resolve(blobName(digest));
+  }
+
+  private static String blobName(String digest) {
     String hex = digest.substring(digest.indexOf(':') + 1);
-    return data.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
+    return "blobs/sha256/" + hex.substring(0, 2) + "/" + hex;
   }
 }

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** A pull-through cache whose stored copy of a blob the cold scenarios remove between runs. */
 interface Cache {
-  /** Where the cache keeps blob {@code digest} once it has fetched it. */
-  Path blobFile(String digest);
+  /**
+   * The files the cache keeps blob {@code digest} in once it has stored it: all of them exist when
+   * it is stored, and deleting them all makes it cold again.
+   */
+  List<Path> blobFiles(String digest);
 
   /** Whether the cache is writing nothing now: no download or upload in progress. */
   boolean isSettled();

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * A blob no proxy holds, fetched by {@code clients} clients at once: wall time, and what the
  * upstream sent for it (bytes as a multiple of the blob, and requests). With one client the
- * baseline is the same blob straight from the upstream; with several, Distribution's proxy.
+ * baseline is the same blob straight from the upstream; with several, Distribution's proxy. A Berth
+ * on the shared backends holds what the database accounts in memory, so it is made cold by deleting
+ * the blob's files and row and starting a new process, warmed up by another blob from cold.
  */
 final class ColdBlob implements Scenario {
   private static final int VERIFIED = 4;
@@ -45,13 +47,17 @@ final class ColdBlob implements Scenario {
   @Override
   public List<String> systems() {
     return clients == 1
-        ? lab.measured(List.of(Lab.BERTH, Lab.PROXY, Lab.DISTRIBUTION))
+        ? lab.measured(List.of(Lab.BERTH, Lab.SHARED, Lab.PROXY, Lab.DISTRIBUTION))
         : lab.measured(List.of(Lab.BERTH, Lab.PROXY));
   }
 
   @Override
   public void check(String system) {
-    evict(system);
+    if (system.equals(Lab.SHARED)) {
+      coldRestart();
+    } else {
+      evict(system);
+    }
     // The timed runs check every client's status and length; hashing every body of 64 would take
     // longer than the runs, so a few clients at once are hashed here, from a cold start.
     Transfers.verify(lab.blobUrl(system, blob), Math.min(clients, VERIFIED), blob);
@@ -63,16 +69,35 @@ final class ColdBlob implements Scenario {
    */
   @Override
   public void prepare(String system) {
-    if (Lab.isBerth(system)) {
+    if (system.equals(Lab.SHARED)) {
+      coldRestart();
+      Transfers.fetch(lab.blobUrl(system, warmUp()), 1, warmUp());
+    } else if (Lab.isBerth(system)) {
       lab.berth(system).restart();
       evict(system);
       Transfers.fetch(lab.blobUrl(system, blob), 1, blob);
     }
   }
 
+  /** The blob a new Berth on the shared backends fetches from cold before the measured run. */
+  private Blob warmUp() {
+    return blob.equals(lab.data.many) ? lab.data.cold : lab.data.many;
+  }
+
+  /** A new process of the Berth on the shared backends, for which the blob and warm-up are cold. */
+  private void coldRestart() {
+    BerthServer shared = lab.berth(Lab.SHARED);
+    Evictions.awaitSettled(shared);
+    shared.forget(blob.digest());
+    shared.forget(warmUp().digest());
+    shared.restart();
+  }
+
   @Override
   public void run(String system, Results results) {
-    evict(system);
+    if (!system.equals(Lab.SHARED)) {
+      evict(system);
+    }
     // Distribution's proxy does not force what it stored to disk: without this, the kernel would
     // write it back during the next system's run.
     Disk.sync();

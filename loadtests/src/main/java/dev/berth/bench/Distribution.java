@@ -82,9 +82,10 @@ final class Distribution extends Server implements Cache {
   }
 
   @Override
-  public Path blobFile(String digest) {
+  public List<Path> blobFiles(String digest) {
     String hex = digest.substring(digest.indexOf(':') + 1);
-    return root.resolve(
-        "docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+    return List.of(
+        root.resolve(
+            "docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data"));
   }
 }

@@ -5,30 +5,34 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Makes a blob cold again on a proxy between runs: once the proxy has stored the copy it fetched,
- * the file is deleted, so that the next request is a miss. Both Berth and Distribution look for the
- * file on each request; neither keeps the blob anywhere else.
+ * its files are deleted, so that the next request is a miss. Berth and Distribution look for the
+ * file on each request (a Berth on the shared backends for its local copy, then the object); none
+ * keeps the blob anywhere else.
  */
 final class Evictions {
-  private final Set<Path> fetched = new HashSet<>();
+  private final Set<List<Path>> fetched = new HashSet<>();
 
   /** Notes that {@code cache} was asked for {@code digest} and will store it. */
   void fetched(Cache cache, String digest) {
-    fetched.add(cache.blobFile(digest));
+    fetched.add(cache.blobFiles(digest));
   }
 
   /** Waits until the copy {@code cache} is storing is in place (at most 2 min), then deletes it. */
   void evict(Cache cache, String digest) {
-    Path file = cache.blobFile(digest);
-    if (!fetched.remove(file)) {
+    List<Path> files = cache.blobFiles(digest);
+    if (!fetched.remove(files)) {
       return;
     }
     awaitStored(cache, digest);
     try {
-      Files.delete(file);
+      for (Path file : files) {
+        Files.delete(file);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -50,12 +54,12 @@ final class Evictions {
    * that no work of one run spills into the next.
    */
   static void awaitStored(Cache cache, String digest) {
-    Path file = cache.blobFile(digest);
+    List<Path> files = cache.blobFiles(digest);
     long deadline = System.nanoTime() + 120_000_000_000L;
-    while (!Files.exists(file) || !cache.isSettled()) {
+    while (!files.stream().allMatch(Files::exists) || !cache.isSettled()) {
       if (System.nanoTime() > deadline) {
         throw new BenchException(
-            "the proxy did not store " + digest + " at " + file + " within 2 min");
+            "the proxy did not store " + digest + " at " + files + " within 2 min");
       }
       Http.sleepMillis(20);
     }

@@ -58,6 +58,11 @@ final class Http {
    * exits or {@code timeout} passes. Returns the seconds waited.
    */
   static double awaitReady(String url, Proc proc, Duration timeout) {
+    return awaitStatus(url, 200, proc, timeout);
+  }
+
+  /** As {@link #awaitReady}, until {@code url} answers {@code status}. */
+  static double awaitStatus(String url, int status, Proc proc, Duration timeout) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     HttpRequest probe = request(url).timeout(Duration.ofSeconds(2)).build();
@@ -66,7 +71,7 @@ final class Http {
         throw new BenchException(proc.name() + " exited while starting:\n" + proc.tail());
       }
       try {
-        if (CLIENT.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (CLIENT.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == status) {
           return (System.nanoTime() - start) / 1e9;
         }
       } catch (IOException e) {

@@ -40,7 +40,7 @@ final class Push implements Scenario {
 
   @Override
   public List<String> systems() {
-    return lab.measured(List.of(Lab.BERTH, Lab.DISTRIBUTION));
+    return lab.measured(List.of(Lab.BERTH, Lab.SHARED, Lab.DISTRIBUTION));
   }
 
   @Override

@@ -43,7 +43,12 @@ final class Startup implements Scenario {
   private Server start(String system) {
     Path dir = lab.work.resolve("startup").resolve(system + "-" + ++started);
     return Lab.isBerth(system)
-        ? BerthServer.start(system + " (start-up)", lab.launcher(system), dir, lab.upstream.url())
+        ? BerthServer.start(
+            system + " (start-up)",
+            lab.launcher(system),
+            dir,
+            lab.upstream.url(),
+            java.util.Optional.empty())
         : Distribution.upstream("distribution (start-up)", dir);
   }
 }

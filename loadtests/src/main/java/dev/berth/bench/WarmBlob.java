@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * A blob every system already holds, fetched by {@code clients} clients at once: wall time, the
- * server's CPU seconds per GiB sent, and its peak resident memory.
+ * server's CPU seconds per GiB sent, and its peak resident memory. From the object store, the same
+ * on Berth on the shared backends with its local copy deleted before each run, so that each run
+ * reads the object (while Berth copies it into the local tier again, as it does).
  */
 final class WarmBlob implements Scenario {
   private static final int WARM_UP = 3;
@@ -12,27 +14,37 @@ final class WarmBlob implements Scenario {
   private final Lab lab;
   private final Blob blob;
   private final int clients;
+  private final boolean fromObjectStore;
   private final Metric wall;
   private final Metric cpu;
   private final Metric rss;
 
   WarmBlob(Lab lab, int clients) {
+    this(lab, clients, false);
+  }
+
+  private WarmBlob(Lab lab, int clients, boolean fromObjectStore) {
     this.lab = lab;
     this.blob = lab.data.warm;
     this.clients = clients;
+    this.fromObjectStore = fromObjectStore;
     String what =
         "warm "
             + Transfers.size(blob.size())
+            + (fromObjectStore ? " from the object store (local tier empty)" : "")
             + ", "
             + clients
             + (clients == 1 ? " client" : " clients");
-    this.wall = new Metric("warm-" + clients + ".wall", what + ", wall", Metric.Unit.SECONDS);
+    String id = (fromObjectStore ? "warm-object-" : "warm-") + clients;
+    this.wall = new Metric(id + ".wall", what + ", wall", Metric.Unit.SECONDS);
     this.cpu =
-        new Metric(
-            "warm-" + clients + ".cpu",
-            what + ", server CPU per GiB",
-            Metric.Unit.CPU_SECONDS_PER_GIB);
-    this.rss = new Metric("warm-" + clients + ".rss", what + ", peak RSS", Metric.Unit.MIB);
+        new Metric(id + ".cpu", what + ", server CPU per GiB", Metric.Unit.CPU_SECONDS_PER_GIB);
+    this.rss = new Metric(id + ".rss", what + ", peak RSS", Metric.Unit.MIB);
+  }
+
+  /** The blob read from the object store by a Berth on the shared backends. */
+  static WarmBlob fromObjectStore(Lab lab, int clients) {
+    return new WarmBlob(lab, clients, true);
   }
 
   @Override
@@ -42,7 +54,9 @@ final class WarmBlob implements Scenario {
 
   @Override
   public List<String> systems() {
-    return lab.measured(List.of(Lab.BERTH, Lab.NGINX, Lab.PROXY));
+    return fromObjectStore
+        ? lab.measured(List.of(Lab.SHARED))
+        : lab.measured(List.of(Lab.BERTH, Lab.SHARED, Lab.NGINX, Lab.PROXY));
   }
 
   @Override
@@ -53,6 +67,10 @@ final class WarmBlob implements Scenario {
     lab.cache(system).ifPresent(c -> Evictions.awaitStored(c, blob.digest()));
     Transfers.verify(url, 1, blob);
     warmUp(url);
+    if (fromObjectStore) {
+      dropLocalCopy(lab.berth(system));
+      Transfers.verify(url, 1, blob);
+    }
   }
 
   /**
@@ -65,6 +83,22 @@ final class WarmBlob implements Scenario {
     if (Lab.isBerth(system)) {
       lab.berth(system).restart();
       warmUp(lab.blobUrl(system, blob));
+      if (fromObjectStore) {
+        dropLocalCopy(lab.berth(system));
+      }
+    }
+  }
+
+  /**
+   * Waits until {@code berth} has its copy of the blob in the local tier and writes nothing, then
+   * deletes that copy: the next read comes from the object store.
+   */
+  private void dropLocalCopy(BerthServer berth) {
+    Evictions.awaitStored(berth, blob.digest());
+    try {
+      java.nio.file.Files.delete(berth.localCopy(blob.digest()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

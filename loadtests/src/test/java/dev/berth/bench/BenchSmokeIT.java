@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's smoke plan, run as the published one is (every scenario, every system, small
  * blobs) with the same build as its baseline: it must finish with every answer checked (digests,
  * sizes, statuses), stop every process it started, and Berth's upstream must have sent each cold
- * blob exactly once, however many clients asked.
+ * blob exactly once, however many clients asked. Berth on the shared backends (PostgreSQL and
+ * s3proxy) is measured on the warm, cold and push rows.
  */
 class BenchSmokeIT {
   private static final List<String> METRICS =
@@ -27,6 +28,9 @@ class BenchSmokeIT {
           "warm-4.wall",
           "warm-4.cpu",
           "warm-4.rss",
+          "warm-object-1.wall",
+          "warm-object-1.cpu",
+          "warm-object-1.rss",
           "cold-1.wall",
           "cold-1.upstream-bytes",
           "fanin-8.wall",
@@ -61,13 +65,16 @@ class BenchSmokeIT {
             "--berth",
             launcher,
             "--baseline",
-            launcher);
+            launcher,
+            "--s3proxy",
+            System.getProperty("berth.s3proxy.jar"));
 
     assertThat(exit).as("exit code").isZero();
     assertThat(
             ProcessHandle.allProcesses()
                 .map(p -> p.info().commandLine().orElse(""))
-                .filter(cmd -> cmd.contains(work.toString())))
+                // PostgreSQL's cluster lives in a directory of its own, readable by its user.
+                .filter(cmd -> cmd.contains(work.toString()) || cmd.contains("berth-bench-pg")))
         .as("processes the benchmark left running")
         .isEmpty();
     Map<String, JsonNode> metrics = metrics(out.resolve("results.json"));
@@ -85,6 +92,21 @@ class BenchSmokeIT {
             assertThat(m.path("systems").has(Lab.BASELINE))
                 .as(id + " measured on the baseline")
                 .isEqualTo(m.path("systems").has(Lab.BERTH)));
+    for (String id :
+        List.of(
+            "warm-1.wall",
+            "warm-4.wall",
+            "warm-object-1.wall",
+            "cold-1.wall",
+            "push-sync.wall",
+            "push-async.ack")) {
+      assertThat(metrics.get(id).path("systems").path(Lab.SHARED).path("runs"))
+          .as(id + " on the shared backends")
+          .hasSize(Plan.smoke().runs());
+    }
+    assertThat(metrics.get("cold-1.upstream-bytes").path("systems").path(Lab.SHARED).path("runs"))
+        .as("cold-1 on the shared backends")
+        .allSatisfy(v -> assertThat(v.asDouble()).isEqualTo(1.0));
     for (String id : List.of("cold-1", "fanin-8", "fanin-16")) {
       for (String berth : List.of(Lab.BERTH, Lab.BASELINE)) {
         assertThat(metrics.get(id + ".upstream-bytes").path("systems").path(berth).path("runs"))
@@ -105,7 +127,10 @@ class BenchSmokeIT {
         .as("upstream requests of Berth's 8-client fan-in")
         .isEqualTo(1.0);
     String markdown = Files.readString(out.resolve("results.md"));
-    assertThat(markdown).contains("| Berth baseline |").contains("Berth and the baseline agree");
+    assertThat(markdown)
+        .contains("| Berth baseline |")
+        .contains("| Berth, shared backends |")
+        .contains("Berth and the baseline agree");
     for (JsonNode m : metrics.values()) {
       assertThat(markdown).contains("| " + m.path("title").asText() + " |");
     }
