@@ -25,6 +25,9 @@ public final class TokenCache {
     this.cache =
         Caffeine.newBuilder()
             .ticker(ticker)
+            // Its bookkeeping (a token's expiry once its request completes, evictions) on the
+            // calling thread: small work, done before the call returns, never later on a pool.
+            .executor(Runnable::run)
             .maximumSize(10_000)
             .expireAfter(Expiry.creating((TokenKey k, Token t) -> usableFor(t.lifetime())))
             .buildAsync();
