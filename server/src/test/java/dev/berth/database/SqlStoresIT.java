@@ -92,6 +92,42 @@ class SqlStoresIT {
   }
 
   @Test
+  void evictionsFromTwoReplicasAtOnceNeverTakeTheSameBlobAndKeepPinsAndTheNewest()
+      throws Exception {
+    String name = postgres.newDatabase();
+    SqlBlobLedger one = new SqlBlobLedger(open(name));
+    SqlBlobLedger two = new SqlBlobLedger(open(name));
+    List<Digest> blobs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      Digest d = Digest.sha256(("blob " + i).getBytes(StandardCharsets.UTF_8));
+      blobs.add(d);
+      // Every tenth pinned, 1,000 bytes each: 200,000 in all, 20,000 of them pinned.
+      one.add(d, 1_000, i % 10 == 0);
+    }
+
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<SqlBlobLedger.Entry> taken = new ArrayList<>();
+    try {
+      var first = pool.submit(() -> one.evictBeyond(50_000));
+      var second = pool.submit(() -> two.evictBeyond(50_000));
+      taken.addAll(first.get());
+      taken.addAll(second.get());
+    } finally {
+      pool.shutdown();
+    }
+
+    assertThat(taken).doesNotHaveDuplicates().noneMatch(SqlBlobLedger.Entry::pinned);
+    assertThat(one.total()).isLessThanOrEqualTo(50_000).isEqualTo(200_000 - 1_000L * taken.size());
+    // Least recently used first: the newest unpinned blob and every pinned one stay.
+    assertThat(one.get(blobs.get(199))).isPresent();
+    for (int i = 0; i < 200; i += 10) {
+      assertThat(one.get(blobs.get(i))).as("pinned blob %d", i).isPresent();
+    }
+    assertThat(one.get(blobs.get(1))).isEmpty();
+  }
+
+  @Test
   void theSchemaIsMigratedOnceAndOpeningAgainChangesNothing() throws Exception {
     String name = postgres.newDatabase();
     open(name);
