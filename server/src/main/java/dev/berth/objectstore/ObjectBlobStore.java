@@ -272,11 +272,15 @@ public final class ObjectBlobStore implements BlobStore {
    * many.
    */
   public int accountStrays(java.time.Instant cutoff) throws IOException {
+    Set<Digest> accounted = new HashSet<>();
+    ledger.all().forEach(e -> accounted.add(e.digest()));
     int strays = 0;
     for (Bucket.Listed blob : bucket.list("blobs/")) {
       Optional<Digest> digest = digestOf(blob.name(), "blobs/");
+      // One read of the account, then a look per candidate: a row may have come since.
       if (digest.isPresent()
           && blob.written().isBefore(cutoff)
+          && !accounted.contains(digest.get())
           && ledger.get(digest.get()).isEmpty()) {
         ledger.add(digest.get(), blob.size(), false);
         held.put(digest.get(), blob.size());
